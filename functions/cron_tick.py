@@ -1,0 +1,14 @@
+"""POST /cron_tick: the scheduler's once-a-minute call; queues due work, answers a JSON summary."""
+from functions.http import error, json_response, same_secret
+from lib.cron import run_tick
+from lib.runtime import current
+
+
+def cron_tick(request):
+    if request.method != "POST":
+        return error(405, "use POST")
+    rt = current()
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not same_secret(token.strip(), rt.settings.cron_secret):
+        return error(401, "wrong or missing bearer token")
+    return json_response(200, run_tick(rt))

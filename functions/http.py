@@ -1,0 +1,45 @@
+"""Small helpers every function shares: bounded bodies, JSON answers, secret comparison."""
+import hmac
+import json
+
+from flask import Response
+
+MAX_BODY_BYTES = 256 * 1024  # far above any real webhook or API body
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def json_response(status: int, payload) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def error(status: int, message: str, code: str | None = None) -> Response:
+    return json_response(status, {"error": code or message, "message": message})
+
+
+def raw_body(request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The raw body, refusing oversized ones before reading them whole."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BadRequest(413, "body too large")
+    data = request.stream.read(limit + 1) if request.content_length is None else request.get_data()
+    if len(data) > limit:
+        raise BadRequest(413, "body too large")
+    return data
+
+
+def json_body(request, limit: int = MAX_BODY_BYTES):
+    """The parsed JSON body (any JSON value); 400 when it is not JSON."""
+    data = raw_body(request, limit)
+    try:
+        return json.loads(data) if data else None
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(400, "body is not valid JSON") from None
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time comparison; an unset expected secret matches nothing."""
+    return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())

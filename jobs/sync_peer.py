@@ -1,0 +1,7 @@
+"""Make the WireGuard interface match the database for one peer."""
+from lib.runtime import current
+from lib.vpn_sync import sync_peer
+
+
+def run(peer_id: int) -> str:
+    return sync_peer(current(), peer_id)

@@ -1,0 +1,27 @@
+"""`python -m jobs.worker`: the production RQ worker for every queue, with the scheduler on."""
+import sys
+
+from rq import Worker
+
+from lib.config import ConfigError, load_settings
+from lib.logs import setup_logging
+from lib.models import db
+from lib.queue import QUEUES, queue
+from lib.runtime import init_runtime
+
+
+def main(burst: bool = False) -> int:
+    setup_logging()
+    try:
+        rt = init_runtime(load_settings())  # migrates the schema before the first job
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    db.disconnect()  # each forked work horse opens its own connection
+    worker = Worker([queue(rt.redis, name) for name in QUEUES], connection=rt.redis)
+    worker.work(with_scheduler=True, burst=burst)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(burst="--burst" in sys.argv))

@@ -1,0 +1,1 @@
+"""Orders, payments and the balance ledger: the money side of the shop."""

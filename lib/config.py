@@ -1,0 +1,206 @@
+"""The only reader of the environment: one validated Settings object, built once."""
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from lib import config_parsers as p
+from lib.config_parsers import ConfigError
+from lib.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
+
+__all__ = ["ConfigError", "Settings", "load_settings", "feature_report"]
+DEFAULT_PUBLIC_URL = "http://localhost:8080"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str  # empty: in-process Redis (local runner only)
+    public_url: str
+    public_url_given: bool
+    bot_token: str
+    telegram_api_url: str
+    telegram_webhook_secret: str
+    admin_ids: frozenset
+    cron_secret: str
+    secret_key: str
+    cryptobot_token: str
+    cryptobot_api_url: str
+    cryptobot_currency: str  # RUB: fiat invoice; USDT: crypto invoice
+    yookassa_shop_id: str
+    yookassa_secret_key: str
+    yookassa_api_url: str
+    sandbox_payments: bool
+    wg_interface: str
+    wg_command: tuple
+    wg_endpoint: str
+    wg_subnet: object
+    wg_dns: str
+    n8n_webhook_url: str
+    n8n_api_key: str
+    tariffs_file: str
+    catalog: Catalog
+    reminder_offsets: tuple
+    vps_grace: timedelta
+    stuck_order_after: timedelta
+    reconcile_every: timedelta
+    miniapp_auth_ttl: timedelta
+    port: int = 8080
+    proxmox: dict = field(default_factory=dict)
+    local: bool = False
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.bot_token)
+
+    @property
+    def vpn_enabled(self) -> bool:
+        return bool(self.wg_endpoint)
+
+    @property
+    def vps_enabled(self) -> bool:
+        return bool(self.proxmox.get("host"))
+
+    @property
+    def cryptobot_enabled(self) -> bool:
+        return bool(self.cryptobot_token)
+
+    @property
+    def yookassa_enabled(self) -> bool:
+        return bool(self.yookassa_shop_id and self.yookassa_secret_key)
+
+    @property
+    def polling(self) -> bool:
+        """Local runner with a bot but no public address: long polling instead of a webhook."""
+        return self.local and self.telegram_enabled and not self.public_url_given
+
+    def payment_providers(self) -> list:
+        """Providers a customer may choose, in menu order; the balance is always there."""
+        enabled = [("cryptobot", self.cryptobot_enabled), ("yookassa", self.yookassa_enabled),
+                   ("sandbox", self.sandbox_payments)]
+        return [name for name, on in enabled if on] + ["balance"]
+
+
+def _read_env(env, dotenv_path):
+    """Real environment variables win over the .env file."""
+    if env is not None:
+        return dict(env)
+    merged = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
+    merged.update(os.environ)
+    return merged
+
+
+def _local_secret(data_dir: Path, name: str) -> str:
+    """A development secret kept under ./data so stored keys survive restarts."""
+    path = data_dir / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _required(env, name, local, local_default, why):
+    value = p.text(env, name)
+    if value:
+        return value
+    if local:
+        return local_default()
+    raise ConfigError(f"{name} is required: {why}.")
+
+
+def _port(env) -> int:
+    value = p.text(env, "PORT", "8080")
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT must be a TCP port number, not {value!r}.")
+    return int(value)
+
+
+def _proxmox(env) -> dict:
+    keys = ["HOST", "USER", "TOKEN_NAME", "TOKEN_VALUE", "VERIFY_SSL", "NODE", "TEMPLATE_VMID",
+            "STORAGE", "GATEWAY", "IP_POOL"]
+    values = {k.lower(): p.text(env, f"PROXMOX_{k}") for k in keys}
+    if values["host"]:
+        for k in ("user", "token_name", "token_value", "node", "template_vmid", "storage", "gateway", "ip_pool"):
+            if not values[k]:
+                raise ConfigError(f"PROXMOX_{k.upper()} is required when PROXMOX_HOST is set.")
+    return values
+
+
+def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data") -> Settings:
+    """Build and validate the settings; raise ConfigError with one clear sentence."""
+    env = _read_env(env, dotenv_path)
+    data = Path(data_dir)
+    db_default = f"sqlite:///{(data / 'shop.db').resolve()}"
+    bot_token = p.bot_token(env)
+    secret = p.webhook_secret(env)
+    if bot_token and not secret and not local:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when BOT_TOKEN is set, so forged updates are refused.")
+    if bot_token and not secret:
+        secret = _local_secret(data, "telegram_webhook_secret")
+    shop_id, shop_key = p.text(env, "YOOKASSA_SHOP_ID"), p.text(env, "YOOKASSA_SECRET_KEY")
+    if bool(shop_id) != bool(shop_key):
+        raise ConfigError("YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY must be set together (or both left empty).")
+    currency = p.text(env, "CRYPTOBOT_CURRENCY", "RUB").upper()
+    if currency not in ("RUB", "USDT"):
+        raise ConfigError(f"CRYPTOBOT_CURRENCY must be RUB (fiat invoice) or USDT, not {currency!r}.")
+    secret_key = _required(env, "SECRET_KEY", local, lambda: _local_secret(data, "secret_key"),
+                           "it encrypts VPN private keys and VPS passwords")
+    if len(secret_key) < 16:
+        raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+    tariffs = p.text(env, "TARIFFS_FILE", str(DEFAULT_PLANS_FILE))
+    try:
+        catalog = load_catalog(tariffs)
+    except PlansError as exc:
+        raise ConfigError(f"TARIFFS_FILE: {exc}.") from None
+    public_url = p.url(env, "PUBLIC_URL")
+    return Settings(
+        database_url=p.database_url(env) or _required(env, "DATABASE_URL", local, lambda: db_default,
+                                                      "point it at PostgreSQL, e.g. postgresql://shop:pass@db:5432/shop"),
+        redis_url=p.url(env, "REDIS_URL", schemes=("redis", "rediss", "unix"))
+        or _required(env, "REDIS_URL", local, str, "point it at Redis, e.g. redis://:pass@redis:6379/0"),
+        public_url=public_url or DEFAULT_PUBLIC_URL, public_url_given=bool(public_url),
+        bot_token=bot_token, telegram_api_url=p.url(env, "TELEGRAM_API_URL", "https://api.telegram.org"),
+        telegram_webhook_secret=secret, admin_ids=p.id_list(env, "ADMIN_IDS"),
+        cron_secret=_required(env, "CRON_SECRET", local, lambda: secrets.token_urlsafe(24),
+                              "it guards /cron_tick from strangers"),
+        secret_key=secret_key,
+        cryptobot_token=p.text(env, "CRYPTOBOT_TOKEN"),
+        cryptobot_api_url=p.url(env, "CRYPTOBOT_API_URL", "https://pay.crypt.bot/api"),
+        cryptobot_currency=currency,
+        yookassa_shop_id=shop_id, yookassa_secret_key=shop_key,
+        yookassa_api_url=p.url(env, "YOOKASSA_API_URL", "https://api.yookassa.ru/v3"),
+        sandbox_payments=p.flag(env, "SANDBOX_PAYMENTS"),
+        wg_interface=p.text(env, "WG_INTERFACE", "wg0"), wg_command=p.command(env, "WG_COMMAND", "wg"),
+        wg_endpoint=p.host_port(env, "WG_ENDPOINT"), wg_subnet=p.subnet(env, "WG_SUBNET", "10.8.0.0/24"),
+        wg_dns=p.text(env, "WG_DNS", "1.1.1.1"),
+        n8n_webhook_url=p.url(env, "N8N_WEBHOOK_URL"), n8n_api_key=p.text(env, "N8N_API_KEY"),
+        tariffs_file=tariffs, catalog=catalog,
+        reminder_offsets=p.duration_list(env, "REMINDER_OFFSETS", "3d,1d"),
+        vps_grace=p.duration(env, "VPS_GRACE", "3d"),
+        stuck_order_after=p.duration(env, "STUCK_ORDER_AFTER", "3m"),
+        reconcile_every=p.duration(env, "RECONCILE_EVERY", "5m"),
+        miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
+        port=_port(env), proxmox=_proxmox(env), local=local,
+    )
+
+
+def feature_report(settings: Settings) -> list:
+    """Plain lines saying which parts run and which variable turns the others on."""
+    lines = []
+    def part(on, name, how):
+        lines.append(f"{name}: on" if on else f"{name}: off (set {how} to turn it on)")
+    part(settings.telegram_enabled, "Telegram bot", "BOT_TOKEN")
+    part(settings.vpn_enabled, "VPN sales", "WG_ENDPOINT (and WG_INTERFACE/WG_COMMAND for the server)")
+    part(settings.vps_enabled, "VPS sales", "PROXMOX_HOST and the other PROXMOX_* variables")
+    part(settings.cryptobot_enabled, "Crypto Pay", "CRYPTOBOT_TOKEN")
+    part(settings.yookassa_enabled, "YooKassa", "YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY")
+    part(settings.sandbox_payments, "Sandbox payments (no real money)", "SANDBOX_PAYMENTS=true")
+    part(bool(settings.n8n_webhook_url), "Event delivery to n8n", "N8N_WEBHOOK_URL")
+    part(bool(settings.admin_ids), "Admin alerts", "ADMIN_IDS")
+    return lines

@@ -1,0 +1,81 @@
+"""A small versioned migration step, run at start-up so an existing database upgrades in place.
+
+A new database gets the current schema from the entities and every version is recorded as
+applied. An existing one gets each pending migration in order, then any new tables.
+Migrations are plain SQL per dialect and run in one transaction each; a PostgreSQL advisory
+lock keeps two processes starting at once from migrating twice.
+"""
+import logging
+from contextlib import contextmanager
+
+from pony.orm import db_session
+
+log = logging.getLogger(__name__)
+_LOCK_ID = 7_412_001  # arbitrary, constant: the advisory lock the shop's migrations share
+
+# (version, description, {dialect: [sql, ...]}). Append only; never edit a released entry.
+MIGRATIONS = [
+    (1, "initial schema", {}),
+    (2, "index peers by user for the my-VPN screen", {
+        "postgres": ['CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'],
+        "sqlite": ['CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'],
+    }),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def _dialect(db) -> str:
+    return "postgres" if db.provider_name == "postgres" else "sqlite"
+
+
+def _existing_tables(db) -> set:
+    if _dialect(db) == "postgres":
+        rows = db.select("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    else:
+        rows = db.select("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {str(r) for r in rows}
+
+
+@contextmanager
+def _migration_lock(db, connect_args):
+    """Hold a PostgreSQL advisory lock on a side connection while migrating."""
+    if _dialect(db) != "postgres":
+        yield
+        return
+    import psycopg2
+    conn = psycopg2.connect(**{k: v for k, v in connect_args.items() if k != "provider"})
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
+        yield
+    finally:
+        conn.close()  # closing the session releases the lock
+
+
+def migrate_schema(db, connect_args) -> list:
+    """Bring the schema to the latest version; return the versions applied now."""
+    dialect = _dialect(db)
+    with _migration_lock(db, connect_args):
+        with db_session:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                       "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            done = {int(v) for v in db.select("SELECT version FROM schema_migrations")}
+            fresh = not done and "users" not in _existing_tables(db)
+        db.generate_mapping(create_tables=True)  # creates only the tables not there yet
+        with db_session:
+            return _apply_pending(db, dialect, done, fresh)
+
+
+def _apply_pending(db, dialect, done, fresh) -> list:
+    applied = []
+    for version, name, statements in MIGRATIONS:
+        if version in done:
+            continue
+        for sql in ([] if fresh and version == 1 else statements.get(dialect, [])):
+            db.execute(sql)
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) "
+                   "VALUES ($version, $name, CURRENT_TIMESTAMP)")
+        db.commit()
+        applied.append(version)
+        log.info("schema migration %s applied: %s", version, name)
+    return applied

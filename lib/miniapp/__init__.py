@@ -1,0 +1,1 @@
+"""The Telegram Mini App: initData verification, its JSON API and its page."""

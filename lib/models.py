@@ -1,0 +1,117 @@
+"""Pony entities. Uniqueness that protects money and addresses lives here, in the database."""
+from datetime import datetime
+from decimal import Decimal
+
+from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
+
+db = Database()
+MONEY = dict(precision=12, scale=2)
+
+
+class User(db.Entity):
+    _table_ = "users"
+    id = PrimaryKey(int, size=64)  # the Telegram user id
+    username = Optional(str, 64, nullable=True)
+    first_name = Optional(str, 128)
+    language = Required(str, 8, default="en")
+    balance = Required(Decimal, default=Decimal("0"), **MONEY)
+    banned = Required(bool, default=False)
+    created_at = Required(datetime)
+    orders = Set("Order")
+    payments = Set("Payment")
+    ledger = Set("LedgerEntry")
+    peers = Set("VpnPeer")
+
+
+class Order(db.Entity):
+    _table_ = "orders"
+    id = PrimaryKey(int, auto=True)
+    user = Required(User)
+    product = Required(str, 8)
+    plan_id = Required(str, 32)
+    provider = Required(str, 16)
+    amount = Required(Decimal, **MONEY)  # price in RUB, what the balance is charged
+    status = Required(str, 16, default="pending", index=True)
+    pay_url = Optional(str, 1024, nullable=True)
+    provider_ref = Optional(str, 128, nullable=True)  # invoice / payment id at the provider
+    renew_peer = Optional("VpnPeer", reverse="renewals")
+    peer = Optional("VpnPeer", reverse="order")  # the peer this order created
+    attempts = Required(int, default=0)
+    error = Optional(str, 500, nullable=True)
+    created_at = Required(datetime)
+    paid_at = Optional(datetime)
+    fulfilled_at = Optional(datetime)
+    closed_at = Optional(datetime)  # failed, refunded or expired
+    payments = Set("Payment")
+    composite_index(status, paid_at)
+
+
+class Payment(db.Entity):
+    _table_ = "payments"
+    id = PrimaryKey(int, auto=True)
+    provider = Required(str, 16)
+    provider_payment_id = Required(str, 128)
+    user = Required(User)
+    order = Optional(Order)
+    amount = Required(Decimal, **MONEY)  # credited to the balance, RUB
+    paid_amount = Required(str, 32)  # what the provider says was paid, as text
+    paid_currency = Required(str, 16)
+    created_at = Required(datetime)
+    composite_key(provider, provider_payment_id)
+
+
+class LedgerEntry(db.Entity):
+    """Every balance change; (kind, ref) is unique so nothing is credited or charged twice."""
+    _table_ = "ledger"
+    id = PrimaryKey(int, auto=True)
+    user = Required(User)
+    amount = Required(Decimal, **MONEY)  # positive credits, negative charges
+    kind = Required(str, 16)  # payment, purchase, refund, adjustment
+    ref = Required(str, 64)
+    comment = Optional(str, 256)
+    created_at = Required(datetime)
+    composite_key(kind, ref)
+
+
+class VpnPeer(db.Entity):
+    _table_ = "vpn_peers"
+    id = PrimaryKey(int, auto=True)
+    user = Required(User)
+    order = Optional(Order, reverse="peer")
+    renewals = Set(Order, reverse="renew_peer")
+    plan_id = Required(str, 32)
+    interface = Required(str, 32)
+    address = Required(str, 64)
+    # Equal to address while the peer may be on the server, NULL once it is gone:
+    # the unique key below then lets the address be reused, and never twice at once.
+    live_address = Optional(str, 64, nullable=True)
+    public_key = Required(str, 64, unique=True)
+    private_key_enc = Required(str, 512)
+    preshared_key_enc = Required(str, 512)
+    server_public_key = Required(str, 64)  # read from the interface when the peer was made
+    status = Required(str, 16, default="provisioning")  # provisioning, active, paused, expired
+    expires_at = Required(datetime, index=True)
+    created_at = Required(datetime)
+    composite_key(interface, live_address)
+
+
+class Event(db.Entity):
+    """Outbox: business events written with the change they report, delivered by a job."""
+    _table_ = "events"
+    id = PrimaryKey(str, 36)  # the stable event_id
+    name = Required(str, 32)
+    occurred_at = Required(datetime)
+    data = Required(Json)
+    delivered_at = Optional(datetime, index=True)
+    attempts = Required(int, default=0)
+    next_attempt_at = Required(datetime)
+    last_error = Optional(str, 500, nullable=True)
+
+
+class ProcessedUpdate(db.Entity):
+    """Incoming updates already handled, so a repeat is dropped (kept for a limited time)."""
+    _table_ = "processed_updates"
+    source = Required(str, 16)
+    key = Required(str, 64)
+    seen_at = Required(datetime, index=True)
+    PrimaryKey(source, key)

@@ -1,0 +1,83 @@
+"""Turning a plan choice into an order and a way to pay for it (a link, or the balance)."""
+from dataclasses import dataclass
+
+from lib.billing import states
+from lib.billing.ledger import InsufficientBalance
+from lib.billing.orders import create_order, pay_from_balance
+from lib.db import run_transaction
+from lib.models import Order, User, VpnPeer
+from lib.payments import PaymentProviderError
+
+
+class CheckoutRefused(ValueError):
+    """The request cannot become an order; `reason` is a texts key for the customer."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Checkout:
+    order_id: int
+    status: str
+    pay_url: str | None
+
+
+def _open_order(rt, user_id, plan, provider, renew_peer_id):
+    user = User[user_id]
+    renew_peer = None
+    if renew_peer_id is not None:
+        renew_peer = VpnPeer.get(id=renew_peer_id)
+        if renew_peer is None or renew_peer.user.id != user_id:
+            raise CheckoutRefused("not_found")
+    order = create_order(user, plan, provider, renew_peer)
+    if provider == "balance":
+        order.flush()
+        try:
+            pay_from_balance(rt.redis, order)
+        except InsufficientBalance:
+            raise CheckoutRefused("insufficient_balance") from None
+    else:
+        order.flush()
+    return order.id, order.status, order.created_at
+
+
+def _store_link(order_id, provider_ref, pay_url):
+    order = Order[order_id]
+    order.provider_ref, order.pay_url = provider_ref, pay_url
+
+
+def _give_up(order_id, error):
+    order = Order[order_id]
+    if order.status == states.PENDING:
+        order.status, order.error = states.FAILED, error[:500]
+
+
+def start_checkout(rt, *, user_id: int, plan, provider: str, renew_peer_id=None,
+                   description: str, return_url: str) -> Checkout:
+    """Create the order, then the payment at the provider; the order is committed first."""
+    settings = rt.settings
+    if provider not in settings.payment_providers():
+        raise CheckoutRefused("provider_off")
+    order_id, status, created_at = run_transaction(_open_order, rt, user_id, plan, provider, renew_peer_id)
+    if provider in ("balance", "sandbox"):
+        return Checkout(order_id, status, None)
+    try:
+        if provider == "cryptobot":
+            from lib.payments.cryptobot import CryptoPayClient
+            invoice = CryptoPayClient(settings.cryptobot_token, settings.cryptobot_api_url).create_invoice(
+                order_id=order_id, currency=settings.cryptobot_currency, price_rub=plan.price_rub,
+                price_usdt=plan.price_usdt, description=description)
+            ref, url = str(invoice["invoice_id"]), invoice.get("bot_invoice_url") or invoice.get("pay_url")
+        else:
+            from lib.payments.yookassa_gateway import create_payment
+            payment = create_payment(settings, order_id=order_id, created_at=created_at,
+                                     amount_rub=plan.price_rub, description=description,
+                                     return_url=return_url)
+            ref, url = payment["id"], payment["confirmation_url"]
+    except PaymentProviderError as exc:
+        run_transaction(_give_up, order_id, str(exc))
+        raise CheckoutRefused("provider_unavailable") from None
+    run_transaction(_store_link, order_id, ref, url)
+    return Checkout(order_id, status, url)

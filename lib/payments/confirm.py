@@ -1,0 +1,52 @@
+"""Applying a payment once the provider itself confirms it: webhooks and 'check payment' both land here."""
+from lib.billing.orders import UNKNOWN_ORDER, apply_payment
+from lib.db import run_transaction
+from lib.models import Order
+from lib.payments import cryptobot
+
+
+def apply_paid_invoice(rt, invoice: dict) -> str:
+    """A Crypto Pay invoice with status paid → the order is paid (or the money goes to the balance)."""
+    try:
+        order_id = int(str(invoice.get("payload", "")).strip())
+    except ValueError:
+        return UNKNOWN_ORDER
+    amount, currency = cryptobot.paid_amount(invoice)
+    return run_transaction(apply_payment, rt.redis, provider="cryptobot",
+                           provider_payment_id=str(invoice["invoice_id"]), order_id=order_id,
+                           paid_amount=amount, paid_currency=currency)
+
+
+def apply_yookassa_payment(rt, payment_id: str) -> str:
+    """Re-read the payment from YooKassa and apply it only if YooKassa says it succeeded."""
+    from lib.payments.yookassa_gateway import fetch_payment
+    payment = fetch_payment(rt.settings, payment_id)
+    if payment is None:
+        return "not_found"
+    if payment["status"] != "succeeded" or not payment["paid"]:
+        return f"not_paid:{payment['status']}"
+    try:
+        order_id = int(payment["metadata"].get("order_id", ""))
+    except ValueError:
+        return UNKNOWN_ORDER
+    return run_transaction(apply_payment, rt.redis, provider="yookassa", provider_payment_id=payment["id"],
+                           order_id=order_id, paid_amount=payment["amount"], paid_currency=payment["currency"])
+
+
+def _order_ref(order_id):
+    order = Order.get(id=order_id)
+    return (order.provider, order.provider_ref, order.status) if order else (None, None, None)
+
+
+def recheck_order(rt, order_id: int) -> str:
+    """Ask the provider about a pending order and apply the payment if it was made; the order's status."""
+    provider, ref, status = run_transaction(_order_ref, order_id)
+    if status == "pending" and ref:
+        if provider == "cryptobot" and rt.settings.cryptobot_enabled:
+            client = cryptobot.CryptoPayClient(rt.settings.cryptobot_token, rt.settings.cryptobot_api_url)
+            for invoice in client.get_invoices([ref]):
+                if invoice.get("status") == "paid":
+                    apply_paid_invoice(rt, invoice)
+        elif provider == "yookassa" and rt.settings.yookassa_enabled:
+            apply_yookassa_payment(rt, ref)
+    return run_transaction(_order_ref, order_id)[2]

@@ -1,0 +1,50 @@
+"""YooKassa through its SDK: payments keyed by our order, and re-reading a payment to trust it."""
+from decimal import Decimal
+
+from lib.payments import PaymentProviderError
+
+
+def idempotence_key(order_id: int, created_at) -> str:
+    """Derived from our order, so a retried create returns the first payment instead of a second."""
+    return f"shop-order-{order_id}-{int(created_at.timestamp())}"
+
+
+def _configure(settings):
+    from yookassa import Configuration  # imported here: only jobs and checkouts need the SDK
+    Configuration.configure(settings.yookassa_shop_id, settings.yookassa_secret_key,
+                            api_url=settings.yookassa_api_url)
+
+
+def create_payment(settings, *, order_id: int, created_at, amount_rub: Decimal, description: str,
+                   return_url: str) -> dict:
+    """Create (or, on a retry, get back) the payment for an order: {'id', 'confirmation_url'}."""
+    from yookassa import Payment
+    _configure(settings)
+    params = {
+        "amount": {"value": f"{amount_rub:.2f}", "currency": "RUB"},
+        "capture": True,
+        "confirmation": {"type": "redirect", "return_url": return_url},
+        "description": description[:128],
+        "metadata": {"order_id": str(order_id)},
+    }
+    try:
+        payment = Payment.create(params, idempotence_key(order_id, created_at))
+    except Exception as exc:  # the SDK raises its own error classes and requests' ones
+        raise PaymentProviderError(f"YooKassa payment create failed: {type(exc).__name__}") from None
+    return {"id": payment.id, "confirmation_url": payment.confirmation.confirmation_url}
+
+
+def fetch_payment(settings, payment_id: str) -> dict | None:
+    """The payment as YooKassa itself reports it (the only version we trust), or None if unknown."""
+    from yookassa import Payment
+    from yookassa.domain.exceptions.not_found_error import NotFoundError
+    _configure(settings)
+    try:
+        payment = Payment.find_one(payment_id)
+    except NotFoundError:
+        return None
+    except Exception as exc:
+        raise PaymentProviderError(f"YooKassa payment lookup failed: {type(exc).__name__}") from None
+    return {"id": payment.id, "status": payment.status, "paid": bool(payment.paid),
+            "amount": str(payment.amount.value), "currency": payment.amount.currency,
+            "metadata": dict(payment.metadata or {})}

@@ -1,0 +1,1 @@
+"""The Telegram side: the bot object, keyboards, screens and update handlers."""

@@ -1,0 +1,72 @@
+"""Update handlers: who is writing, which screen they asked for, and showing it."""
+from lib.billing.orders import register_user
+from lib.db import run_transaction
+from lib.models import User
+from lib.runtime import current
+from lib.telegram import screens
+from lib.telegram.callbacks import unpack
+from lib.telegram.ui import miniapp_url, show
+from lib.texts import t
+
+
+def _customer(rt, tg_user):
+    user = register_user(rt.redis, tg_user.id, username=tg_user.username, first_name=tg_user.first_name or "",
+                         language_code=tg_user.language_code)
+    return {"id": user.id, "lang": user.language, "banned": user.banned, "name": user.first_name,
+            "balance": user.balance}
+
+
+def customer(rt, tg_user) -> dict:
+    """The sender as a plain dict, registered on first contact."""
+    return run_transaction(_customer, rt, tg_user)
+
+
+def _toggle_language(user_id):
+    user = User[user_id]
+    user.language = "en" if user.language == "ru" else "ru"
+    return user.language
+
+
+def register_handlers(bot) -> None:
+    from lib.telegram import vpn_handlers
+
+    def main_screen(user):
+        return screens.main_menu(user["lang"], user["name"], miniapp_url(current()))
+
+    @bot.message_handler(func=lambda m: True, content_types=["text", "photo", "document", "sticker", "voice"])
+    def on_message(message):
+        rt = current()
+        user = customer(rt, message.from_user)
+        chat = message.chat.id
+        if user["banned"]:
+            bot.send_message(chat, t(user["lang"], "banned"))
+            return
+        command = (message.text or "").split()[0].split("@")[0].lower() if message.text else ""
+        if command == "/app" and miniapp_url(rt):
+            show(bot, chat, screens.app_screen(user["lang"], miniapp_url(rt)))
+        elif command == "/help":
+            show(bot, chat, screens.help_screen(user["lang"]))
+        elif command == "/buy":
+            show(bot, chat, vpn_handlers.plans(rt, user, []))
+        else:
+            show(bot, chat, main_screen(user))
+
+    @bot.callback_query_handler(func=lambda call: True)
+    def on_callback(call):
+        rt = current()
+        user = customer(rt, call.from_user)
+        chat = call.message.chat.id if call.message else user["id"]
+        bot.answer_callback_query(call.id)
+        if user["banned"]:
+            bot.send_message(chat, t(user["lang"], "banned"))
+            return
+        action, args = unpack(call.data)
+        if action == "lang":
+            user["lang"] = run_transaction(_toggle_language, user["id"])
+            show(bot, chat, main_screen(user), call)
+        elif action == "help":
+            show(bot, chat, screens.help_screen(user["lang"]), call)
+        elif action in vpn_handlers.ACTIONS:
+            vpn_handlers.ACTIONS[action](bot, rt, user, chat, call, args)
+        else:
+            show(bot, chat, main_screen(user), call)

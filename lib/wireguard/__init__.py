@@ -1,0 +1,1 @@
+"""WireGuard: keys, address allocation, client configs and the live server interface."""

@@ -1,0 +1,45 @@
+"""The client's wg-quick config, and the same as a QR image."""
+import io
+
+import qrcode
+from qrcode.image.svg import SvgPathImage
+
+from lib.wireguard.addressing import client_prefix
+
+
+def render_client_config(*, private_key, address, subnet, dns, server_public_key, preshared_key, endpoint) -> str:
+    """A wg-quick config that sends all of the client's traffic through the tunnel."""
+    return "\n".join([
+        "[Interface]",
+        f"PrivateKey = {private_key}",
+        f"Address = {address}/{client_prefix(subnet)}",
+        f"DNS = {dns}",
+        "",
+        "[Peer]",
+        f"PublicKey = {server_public_key}",
+        f"PresharedKey = {preshared_key}",
+        f"Endpoint = {endpoint}",
+        "AllowedIPs = 0.0.0.0/0, ::/0",
+        "PersistentKeepalive = 25",
+        "",
+    ])
+
+
+def config_qr_png(config_text: str) -> bytes:
+    """The config as a PNG QR code, sized for a phone camera."""
+    image = qrcode.make(config_text, box_size=8, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def config_qr_svg(config_text: str) -> bytes:
+    image = qrcode.make(config_text, image_factory=SvgPathImage, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+def config_filename(peer_id: int) -> str:
+    """A file name WireGuard apps accept as an interface name (≤15 chars, no spaces)."""
+    return f"vpn{peer_id}.conf"
