@@ -1,0 +1,81 @@
+"""Builders of incoming Update JSON, shaped like tests/fixtures/telegram_update_*.json."""
+import itertools
+import time
+import uuid
+
+from .tg_html import utf16_len
+
+# User-side message ids; a real private chat shares one counter with the bot,
+# but only uniqueness matters to a webhook handler.
+_user_message_ids = itertools.count(100000)
+
+
+def make_user(user_id, first_name="Ann", username=None, language_code="en"):
+    user = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
+    return user
+
+
+def private_chat(user):
+    chat = {"id": user["id"], "first_name": user["first_name"], "type": "private"}
+    if user.get("username"):
+        chat["username"] = user["username"]
+    return chat
+
+
+def make_message_update(update_id, user_id, text, language_code="en", first_name="Ann",
+                        username=None, message_id=None, date=None):
+    """An Update with a private text message; /commands get a bot_command entity."""
+    user = make_user(user_id, first_name, username, language_code)
+    message = {
+        "message_id": message_id if message_id is not None else next(_user_message_ids),
+        "from": user, "chat": private_chat(user), "date": date or int(time.time()),
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split()[0]
+        message["entities"] = [{"offset": 0, "length": utf16_len(command), "type": "bot_command"}]
+    return {"update_id": update_id, "message": message}
+
+
+def make_callback_update(update_id, user_id, data, message, first_name="Ann", username=None,
+                         language_code="en"):
+    """An Update with a callback_query from pressing a button of `message`.
+
+    `message` is a Message dict as the fake returned it (e.g. last_message()).
+    """
+    return {"update_id": update_id, "callback_query": {
+        "id": str(uuid.uuid4().int >> 64),
+        "from": make_user(user_id, first_name, username, language_code),
+        "message": message,
+        "chat_instance": str(-(uuid.uuid4().int >> 65)),
+        "data": data,
+    }}
+
+
+def make_pre_checkout_update(update_id, user_id, payload, total_amount, currency="XTR",
+                             first_name="Ann", language_code="en"):
+    """An Update with a pre_checkout_query (Telegram Stars when currency is XTR)."""
+    return {"update_id": update_id, "pre_checkout_query": {
+        "id": str(uuid.uuid4().int >> 64),
+        "from": make_user(user_id, first_name, None, language_code),
+        "currency": currency, "total_amount": total_amount, "invoice_payload": payload,
+    }}
+
+
+def make_successful_payment_update(update_id, user_id, payload, total_amount, currency="XTR",
+                                   charge_id=None, first_name="Ann", language_code="en"):
+    """An Update with a service message carrying successful_payment."""
+    user = make_user(user_id, first_name, None, language_code)
+    return {"update_id": update_id, "message": {
+        "message_id": next(_user_message_ids), "from": user, "chat": private_chat(user),
+        "date": int(time.time()),
+        "successful_payment": {
+            "currency": currency, "total_amount": total_amount, "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id or "stxF" + uuid.uuid4().hex,
+            "provider_payment_charge_id": "",
+        },
+    }}
