@@ -39,11 +39,11 @@ def miniapp_api(request):
     rt = current()
     scheme, _, init_data = request.headers.get("Authorization", "").partition(" ")
     try:
+        body = json_body(request) if request.method == "POST" else None
         if scheme.lower() != "tma":
             raise InitDataError("missing initData")
         user = verify_init_data(init_data, rt.settings.bot_token, rt.settings.miniapp_auth_ttl, time.time())
-        body = json_body(request) if request.method == "POST" else None
-        result = handler(rt, user, body, *ids)
+        result = handler(rt, api.customer(rt, user), body, *ids)
     except InitDataError as exc:
         return error(401, str(exc), "unauthorized")
     except BadRequest as bad:

@@ -26,22 +26,32 @@ def _peer_json(rt, peer):
             "expires_at": clock.iso(peer.expires_at), "created_at": clock.iso(peer.created_at)}
 
 
-def _me(rt, tg_user):
+def _customer(rt, tg_user):
     user = register_user(rt.redis, tg_user["id"], username=tg_user.get("username"),
                          first_name=tg_user.get("first_name", ""), language_code=tg_user.get("language_code"))
     if user.banned:
         raise ApiError(403, "banned", raw(user.language, "banned"))
+    return {"id": user.id, "lang": user.language}
+
+
+def customer(rt, tg_user) -> dict:
+    """The verified Telegram user as our customer (registered on first contact); 403 when banned."""
+    return run_transaction(_customer, rt, tg_user)
+
+
+def _me(rt, customer):
+    user = User[customer["id"]]
     peers = VpnPeer.select(lambda p: p.user == user and p.status != "failed").order_by(VpnPeer.id)
     return {"user": {"id": user.id, "first_name": user.first_name, "language": user.language,
-                     "balance": str(user.balance)},
+                     "balance": f"{user.balance:.2f}"},
             "vpn": [_peer_json(rt, p) for p in peers], "vps": []}
 
 
-def me(rt, tg_user, body=None):
-    return 200, run_transaction(_me, rt, tg_user)
+def me(rt, customer, body=None):
+    return 200, run_transaction(_me, rt, customer)
 
 
-def plans(rt, tg_user, body=None):
+def plans(rt, customer, body=None):
     def as_json(plan):
         return {"id": plan.id, "title": plan.title, "duration": f"{plan.duration_days}d",
                 "duration_days": plan.duration_days, "price_rub": str(plan.price_rub),
@@ -52,7 +62,7 @@ def plans(rt, tg_user, body=None):
                  "providers": rt.settings.payment_providers()}
 
 
-def create_order(rt, tg_user, body):
+def create_order(rt, customer, body):
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     product, provider = body.get("product"), body.get("provider")
@@ -64,9 +74,9 @@ def create_order(rt, tg_user, body):
     renew = body.get("renew")
     if renew is not None and (not isinstance(renew, (int, str)) or not str(renew).isdigit()):
         raise ApiError(400, "bad_request", "renew must be the id of one of your VPN keys")
-    lang = run_transaction(lambda: User[tg_user["id"]].language)
+    lang = customer["lang"]
     try:
-        checkout = start_checkout(rt, user_id=tg_user["id"], plan=plan, provider=str(provider),
+        checkout = start_checkout(rt, user_id=customer["id"], plan=plan, provider=str(provider),
                                   renew_peer_id=int(renew) if renew is not None else None,
                                   description=plan.title_in(lang), return_url=rt.settings.public_url + "/miniapp_api/")
     except CheckoutRefused as refused:
@@ -81,19 +91,19 @@ def _owned_order(order_id, user_id):
     return {"order_id": order.id, "status": order.status, "provider": order.provider}
 
 
-def get_order(rt, tg_user, body, order_id):
-    order = run_transaction(_owned_order, order_id, tg_user["id"])
+def get_order(rt, customer, body, order_id):
+    order = run_transaction(_owned_order, order_id, customer["id"])
     return 200, {"order_id": order["order_id"], "status": order["status"]}
 
 
-def sandbox_pay(rt, tg_user, body, order_id):
-    order = run_transaction(_owned_order, order_id, tg_user["id"])
+def sandbox_pay(rt, customer, body, order_id):
+    order = run_transaction(_owned_order, order_id, customer["id"])
     if order["provider"] != "sandbox" or not rt.settings.sandbox_payments:
         raise ApiError(404, "not_found")
     if order["status"] == states.PENDING:
         run_transaction(apply_payment, rt.redis, provider="sandbox", provider_payment_id=f"order-{order_id}",
                         order_id=order_id, paid_amount="0", paid_currency="SANDBOX")
-    return get_order(rt, tg_user, body, order_id)
+    return get_order(rt, customer, body, order_id)
 
 
 def owned_peer(rt, peer_id, user_id):
@@ -108,11 +118,11 @@ def owned_peer(rt, peer_id, user_id):
     return run_transaction(load)
 
 
-def pause(rt, tg_user, body, peer_id, paused=True):
-    outcome = set_peer_paused(peer_id, tg_user["id"], paused)
+def pause(rt, customer, body, peer_id, paused=True):
+    outcome = set_peer_paused(peer_id, customer["id"], paused)
     if outcome == "not_found":
         raise ApiError(404, "not_found")
     if outcome != "ok":
         raise ApiError(409, "peer_not_changeable", raw("en", "peer_not_changeable"))
     enqueue(rt.redis, "jobs.sync_peer.run", peer_id, retries=4)
-    return 200, {"peer": owned_peer(rt, peer_id, tg_user["id"])[0]}
+    return 200, {"peer": owned_peer(rt, peer_id, customer["id"])[0]}
