@@ -1,0 +1,217 @@
+"""The mini app page in a real browser against the real app: buy a VPN through the page, see the key.
+
+Chromium (Debian's) loads the page from a real HTTP server of the WSGI app; Telegram's script is
+replaced by a stub that carries signed initData, and nothing but loopback is reachable.
+"""
+import json
+import re
+import threading
+import time
+from urllib.parse import urlencode
+
+import pytest
+from werkzeug.serving import make_server
+
+from lib.miniapp.auth import sign
+from lib.texts.miniapp import MINIAPP_TEXTS
+from tests import wgnet
+
+pytestmark = pytest.mark.timeout(120)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js"
+EN, RU = MINIAPP_TEXTS["en"], MINIAPP_TEXTS["ru"]
+
+
+def init_data(bot_token, user_id, first_name="Ann", language_code="en"):
+    user = {"id": user_id, "first_name": first_name, "language_code": language_code}
+    fields = {"auth_date": str(int(time.time())), "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
+              "user": json.dumps(user, separators=(",", ":"))}
+    return urlencode({**fields, "hash": sign(fields, bot_token)}), user
+
+
+def telegram_stub(data, user):
+    """What the page needs of telegram-web-app.js; records opened links and calls in window.__tg."""
+    return """
+window.__tg = {opened: [], calls: []};
+window.Telegram = {WebApp: {
+  initData: %s, initDataUnsafe: {user: %s}, themeParams: {}, colorScheme: "light", platform: "ios",
+  ready() { __tg.calls.push("ready"); }, expand() { __tg.calls.push("expand"); },
+  openLink(u) { __tg.opened.push(u); }, openTelegramLink(u) { __tg.opened.push(u); },
+  showAlert(m) {}, HapticFeedback: {impactOccurred() {}},
+  MainButton: {show() {}, hide() {}, setText() {}, onClick() {}, offClick() {}},
+}};""" % (json.dumps(data), json.dumps(user))
+
+
+@pytest.fixture
+def serve():
+    """Serve functions.main.app over real HTTP on loopback; yields the page URL."""
+    from functions.main import app
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/miniapp_api/"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, serve):
+    contexts = []
+
+    def open_(data, user, **context_args):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                      **context_args)
+        contexts.append(context)
+        blocked = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(TELEGRAM_JS):
+                r.fulfill(status=200, content_type="application/javascript", body=telegram_stub(data, user))
+            elif re.match(r"^http://127\.0\.0\.1:\d+/", url):
+                r.continue_()
+            else:  # no internet: anything else would be a bug (CDN, font, tracker)
+                blocked.append(url)
+                r.abort()
+        context.route("**/*", route)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(serve)
+        page.blocked, page.errors = blocked, errors
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def api_me(shop, data):
+    response = shop.client.get("/miniapp_api/api/me", headers={"Authorization": f"tma {data}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_page_has_its_texts_injected(shop):
+    response = shop.client.get("/miniapp_api/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "__TEXTS__" not in html
+    texts = re.search(r'<script id="texts" type="application/json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(texts) == MINIAPP_TEXTS
+    assert "connect-src 'self'" in response.headers["Content-Security-Policy"]
+    assert set(EN) == set(RU)
+    for language in (EN, RU):  # placeholders the page fills must match between languages
+        for key in EN:
+            assert set(re.findall(r"\{\w+\}", EN[key])) == set(re.findall(r"\{\w+\}", language[key])), key
+
+
+def test_buy_vpn_through_the_page_with_sandbox(make_shop, open_page):
+    wgnet.require_wireguard()
+    with wgnet.WireGuardLab() as lab:
+        shop = make_shop(wg=lab, SANDBOX_PAYMENTS="true")
+        data, user = init_data(shop.settings.bot_token, 7100200)
+        page = open_page(data, user, permissions=["clipboard-read", "clipboard-write"])
+
+        page.get_by_role("heading", name=EN["hello"].format(name="Ann")).wait_for()
+        assert page.locator("#sub").inner_text() == EN["sub_none"]
+        assert page.locator("#balance").inner_text() == EN["balance"].format(amount="0")
+        plans = shop.settings.catalog.for_product("vpn")
+        assert page.locator(".plan h3").all_inner_texts() == [p.title_in("en") for p in plans]
+        first = page.locator(f'.plan[data-plan="{plans[0].id}"]')
+        assert f"{plans[0].price_rub:f}".rstrip("0").rstrip(".") in first.inner_text()
+        assert f"{plans[0].price_usdt:f}".rstrip("0").rstrip(".") in first.inner_text()
+        assert page.evaluate("window.__tg.calls") == ["ready", "expand"]
+
+        first.get_by_role("button", name=EN["buy"]).click()
+        sheet = page.locator("#sheet")
+        assert sheet.locator("[data-provider]").evaluate_all("els => els.map(e => e.dataset.provider)") == \
+            shop.settings.payment_providers()
+        sheet.locator('[data-provider="sandbox"]').click()
+        page.locator("#sandbox-pay").click()
+        page.locator('#order [data-status="paid"]').wait_for()
+
+        # Fulfilment runs in this thread (RQ's worker needs the main thread) while the page polls.
+        key = page.locator("#keys .key")
+        deadline = time.monotonic() + 20
+        while not key.count() or key.first.get_attribute("data-peer") is None or \
+                not page.locator('#keys .badge[data-status="active"]').count():
+            assert time.monotonic() < deadline, "the bought key never appeared on the page"
+            shop.run_jobs()
+            page.wait_for_timeout(300)
+        page.locator('#order [data-status="fulfilled"]').wait_for()
+        assert page.locator("#keys").is_visible()  # the page switched to "My keys" by itself
+
+        me = api_me(shop, data)
+        [peer] = me["vpn"]
+        assert peer["status"] == "active" and len(lab.peers()) == 1
+        card = page.locator(f'#keys .key[data-peer="{peer["id"]}"]')
+        assert card.locator(".address").inner_text() == EN["address"].format(address=peer["address"])
+        qr = card.get_by_role("img", name=EN["qr_alt"].format(id=peer["id"]))
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+        assert qr.get_attribute("src").startswith("blob:")
+        assert page.locator("#sub").inner_text().startswith(EN["sub_active"].split("{")[0])
+        assert card.locator(".badge").inner_text() == EN["peer_active"]
+        page.screenshot(path="/tmp/miniapp.png", full_page=True)
+
+        config = shop.client.get(f"/miniapp_api/api/vpn/{peer['id']}/config",
+                                 headers={"Authorization": f"tma {data}"}).get_data(as_text=True)
+        with page.expect_download() as download:
+            card.get_by_role("button", name=EN["download"]).click()
+        assert download.value.suggested_filename == f"vpn{peer['id']}.conf"
+        assert open(download.value.path()).read() == config
+        card.get_by_role("button", name=EN["copy"]).click()
+        page.get_by_role("status").filter(has_text=EN["copied"]).wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == config
+
+        card.get_by_role("button", name=EN["pause"]).click()
+        card.locator('.badge[data-status="paused"]').wait_for()
+        shop.run_jobs()
+        assert lab.peers() == []  # pausing really takes the peer off the server
+        card.get_by_role("button", name=EN["resume"]).click()
+        card.locator('.badge[data-status="active"]').wait_for()
+        shop.run_jobs()
+        assert len(lab.peers()) == 1
+        assert page.blocked == [] and page.errors == []
+
+
+def test_russian_page_and_api_error_toast(shop, open_page):
+    data, user = init_data(shop.settings.bot_token, 7100300, first_name="Борис", language_code="ru")
+    page = open_page(data, user)
+    page.get_by_role("heading", name=RU["hello"].format(name="Борис")).wait_for()
+    assert page.get_by_role("tab", name=RU["tab_plans"]).get_attribute("aria-selected") == "true"
+    assert page.locator("#sub").inner_text() == RU["sub_none"]
+    titles = [p.title_in("ru") for p in shop.settings.catalog.for_product("vpn")]
+    assert page.locator(".plan h3").all_inner_texts() == titles
+    # A zero balance cannot pay: the server's 402 message appears in the toast.
+    page.locator(".plan button").first.click()
+    page.locator('#sheet [data-provider="balance"]').click()
+    toast = page.locator("#toast")
+    toast.wait_for()
+    from lib.texts import raw
+    assert toast.inner_text() == raw("ru", "insufficient_balance")
+    page.get_by_role("tab", name=RU["tab_keys"]).click()
+    assert page.locator("#keys").inner_text() == RU["keys_empty"]
+    assert page.locator("#order").is_hidden()
+    assert page.blocked == [] and page.errors == []
+
+
+def test_tampered_init_data_shows_the_error_and_no_data(shop, open_page):
+    data, user = init_data(shop.settings.bot_token, 7100400)
+    tampered = data.replace("Ann", "Eve")  # the signature no longer matches
+    page = open_page(tampered, user)
+    page.get_by_role("alert").filter(has_text=EN["auth_failed"]).wait_for()
+    assert page.locator("#head").is_hidden() and page.locator(".tabs").is_hidden()
+    assert page.locator(".plan").count() == 0 and page.locator(".key").count() == 0
+    assert "Ann" not in page.locator("body").inner_text() and "Eve" not in page.locator("body").inner_text()
