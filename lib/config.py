@@ -161,9 +161,9 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
     public_url = p.url(env, "PUBLIC_URL")
     return Settings(
         database_url=p.database_url(env) or _required(env, "DATABASE_URL", local, lambda: db_default,
-                                                      "point it at PostgreSQL, e.g. postgresql://shop:pass@db:5432/shop"),
+                                                      "point it at PostgreSQL, like postgresql://shop:pass@db:5432/shop"),
         redis_url=p.url(env, "REDIS_URL", schemes=("redis", "rediss", "unix"))
-        or _required(env, "REDIS_URL", local, str, "point it at Redis, e.g. redis://:pass@redis:6379/0"),
+        or _required(env, "REDIS_URL", local, str, "point it at Redis, like redis://:pass@redis:6379/0"),
         public_url=public_url or DEFAULT_PUBLIC_URL, public_url_given=bool(public_url),
         bot_token=bot_token, telegram_api_url=p.url(env, "TELEGRAM_API_URL", "https://api.telegram.org"),
         telegram_webhook_secret=secret, admin_ids=p.id_list(env, "ADMIN_IDS"),
