@@ -105,6 +105,7 @@ def make_shop(database_url, redis_conn, fake_telegram, fake_cryptopay, fake_yook
         if not created:
             _truncate_all()
         shop = Shop(rt, fake_telegram, fake_cryptopay, fake_yookassa)
+        shop.env = env
         created.append(shop)
         return shop
 

@@ -7,14 +7,13 @@ import json
 import re
 import threading
 import time
-from urllib.parse import urlencode
 
 import pytest
 from werkzeug.serving import make_server
 
-from lib.miniapp.auth import sign
 from lib.texts.miniapp import MINIAPP_TEXTS
 from tests import wgnet
+from tests.initdata import make_init_data
 
 pytestmark = pytest.mark.timeout(120)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,10 +25,9 @@ EN, RU = MINIAPP_TEXTS["en"], MINIAPP_TEXTS["ru"]
 
 
 def init_data(bot_token, user_id, first_name="Ann", language_code="en"):
+    """Signed initData, and the user as initDataUnsafe shows it."""
     user = {"id": user_id, "first_name": first_name, "language_code": language_code}
-    fields = {"auth_date": str(int(time.time())), "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
-              "user": json.dumps(user, separators=(",", ":"))}
-    return urlencode({**fields, "hash": sign(fields, bot_token)}), user
+    return make_init_data(bot_token, user_id, language=language_code, first_name=first_name), user
 
 
 def telegram_stub(data, user):
@@ -134,8 +132,10 @@ def test_buy_vpn_through_the_page_with_sandbox(make_shop, open_page):
         assert f"{plans[0].price_usdt:f}".rstrip("0").rstrip(".") in first.inner_text()
         assert page.evaluate("window.__tg.calls") == ["ready", "expand"]
 
+        page.screenshot(path="/tmp/miniapp-plans.png", full_page=True)
         first.get_by_role("button", name=EN["buy"]).click()
         sheet = page.locator("#sheet")
+        page.screenshot(path="/tmp/miniapp-providers.png")
         assert sheet.locator("[data-provider]").evaluate_all("els => els.map(e => e.dataset.provider)") == \
             shop.settings.payment_providers()
         sheet.locator('[data-provider="sandbox"]').click()

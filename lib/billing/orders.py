@@ -68,7 +68,7 @@ def apply_payment(redis, *, provider: str, provider_payment_id: str, order_id: i
         "provider": provider, "order_id": order.id, "credited_rub": str(order.amount)})
     if not states.accepts_payment(order.status):
         after_commit(enqueue, redis, "jobs.notify_user.run", user.id, "payment_to_balance",
-                     {"amount": str(order.amount), "order_id": order.id})
+                     {"amount": order_amount_text(order.amount), "order_id": order.id})
         return CREDITED
     _charge_for_order(redis, order, user)
     return PAID
@@ -89,7 +89,7 @@ def fail_order(redis, order: Order, error: str) -> bool:
     emit_event(redis, "provisioning.failed", {"telegram_id": user.id, "order_id": order.id,
                                               "product": order.product, "error": error[:500]})
     after_commit(enqueue, redis, "jobs.notify_user.run", user.id, "order_failed",
-                 {"order_id": order.id, "amount": str(order.amount)})
+                 {"order_id": order.id, "amount": order_amount_text(order.amount)})
     return True
 
 
