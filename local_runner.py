@@ -75,23 +75,25 @@ def start_cron(rt):
 
 
 def start_polling(rt):
+    from telebot import apihelper
+
     from lib.telegram.bot import get_bot
     from lib.telegram.intake import accept_update
     bot = get_bot(rt.settings)
-    bot.remove_webhook()
 
     def poll_forever():
-        offset = None
+        offset, webhook_removed = None, False
         while True:
             try:
-                updates = bot.get_updates(offset=offset, timeout=20, long_polling_timeout=20)
+                if not webhook_removed:  # Telegram refuses getUpdates while a webhook is set
+                    webhook_removed = bool(bot.remove_webhook())
+                # Raw dicts, exactly what a webhook would have received.
+                for update in apihelper.get_updates(bot.token, offset=offset, timeout=25, long_polling_timeout=20):
+                    accept_update(rt.redis, update)
+                    offset = update["update_id"] + 1
             except Exception as exc:
                 log.warning("polling Telegram failed (%s); retrying in 5 s", type(exc).__name__)
                 time.sleep(5)
-                continue
-            for update in updates:
-                offset = update.update_id + 1
-                accept_update(rt.redis, update.json)
     threading.Thread(target=poll_forever, name="polling", daemon=True).start()
     log.info("telegram: long polling (no PUBLIC_URL); set PUBLIC_URL to an https address to use a webhook")
 

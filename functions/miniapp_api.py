@@ -36,18 +36,19 @@ def miniapp_api(request):
     handler, ids = _route(request.method, path[4:])
     if handler is None:
         return error(405 if ids == "method" else 404, "method not allowed" if ids == "method" else "not found")
-    rt = current()
+    rt, customer = current(), None
     scheme, _, init_data = request.headers.get("Authorization", "").partition(" ")
     try:
         body = json_body(request) if request.method == "POST" else None
         if scheme.lower() != "tma":
             raise InitDataError("missing initData")
         user = verify_init_data(init_data, rt.settings.bot_token, rt.settings.miniapp_auth_ttl, time.time())
-        result = handler(rt, api.customer(rt, user), body, *ids)
+        customer = api.customer(rt, user)
+        result = handler(rt, customer, body, *ids)
     except InitDataError as exc:
         return error(401, str(exc), "unauthorized")
     except BadRequest as bad:
         return error(bad.status, bad.message)
     except api.ApiError as exc:
-        return error(exc.status, exc.message, exc.code)
+        return error(exc.status, exc.text(customer["lang"] if customer else "en"), exc.code)
     return result if isinstance(result, Response) else json_response(*result)

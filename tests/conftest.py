@@ -3,6 +3,7 @@
 The schema is created once per run in a fresh database; every test starts from empty tables,
 an empty Redis database and fresh fakes, and builds its own settings.
 """
+import fcntl
 import os
 import uuid
 
@@ -39,9 +40,12 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def redis_conn():
-    conn = redis_lib.Redis.from_url(REDIS_URL)
-    conn.ping()
-    return conn
+    """The test Redis database; runs on one machine take turns, since each empties it per test."""
+    with open("/tmp/shop-tests-redis.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        conn = redis_lib.Redis.from_url(REDIS_URL)
+        conn.ping()
+        yield conn
 
 
 def _truncate_all():

@@ -35,13 +35,13 @@ def test_crypto_pay_purchase_delivers_a_config_that_connects(make_shop, lab):
     pay_url = shop.link_button(USER, "Pay 199")
     invoice = shop.cryptopay.invoices[-1]
     assert pay_url == invoice["bot_invoice_url"]
-    assert invoice["payload"] and invoice["fiat"] == "RUB" and invoice["amount"] == "199.00"
+    assert invoice["payload"].startswith("order:") and invoice["fiat"] == "RUB" and invoice["amount"] == "199.00"
 
     body, headers = shop.cryptopay.pay(invoice["invoice_id"])
     response = shop.cryptopay_webhook(body, headers)
     assert response.status_code == 200
     with db_session:  # recorded before the webhook was answered, before any job ran
-        assert Order.get(id=int(invoice["payload"])).status == "paid"
+        assert Order.get(id=int(invoice["payload"].removeprefix("order:"))).status == "paid"
     shop.run_jobs()
 
     config = delivered_config(shop, USER)

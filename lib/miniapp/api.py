@@ -6,7 +6,7 @@ from lib.db import run_transaction
 from lib.models import Order, User, VpnPeer
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.queue import enqueue
-from lib.texts import raw
+from lib.texts import has_text, raw
 from lib.vpn_sync import set_peer_paused
 
 REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "provider_off": 400,
@@ -14,9 +14,14 @@ REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "pro
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str = ""):
+    """An answer other than success; without a message, the code's text in the customer's language."""
+
+    def __init__(self, status: int, code: str, message: str | None = None):
         super().__init__(code)
-        self.status, self.code, self.message = status, code, message or code
+        self.status, self.code, self.message = status, code, message
+
+    def text(self, language: str) -> str:
+        return self.message or (raw(language, self.code) if has_text(self.code) else self.code)
 
 
 def _peer_json(rt, peer):
@@ -70,7 +75,7 @@ def create_order(rt, customer, body):
     if product not in ("vpn", "vps") or plan is None or plan.product != product:
         raise ApiError(400, "unknown_plan", "product and plan must name a plan of the plans file")
     if product == "vps" or not rt.settings.vpn_enabled:
-        raise ApiError(409, "product_off", raw("en", "product_off"))
+        raise ApiError(409, "product_off")
     renew = body.get("renew")
     if renew is not None and (not isinstance(renew, (int, str)) or not str(renew).isdigit()):
         raise ApiError(400, "bad_request", "renew must be the id of one of your VPN keys")
@@ -123,6 +128,6 @@ def pause(rt, customer, body, peer_id, paused=True):
     if outcome == "not_found":
         raise ApiError(404, "not_found")
     if outcome != "ok":
-        raise ApiError(409, "peer_not_changeable", raw("en", "peer_not_changeable"))
+        raise ApiError(409, "peer_not_changeable")
     enqueue(rt.redis, "jobs.sync_peer.run", peer_id, retries=4)
     return 200, {"peer": owned_peer(rt, peer_id, customer["id"])[0]}

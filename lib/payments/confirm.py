@@ -1,20 +1,27 @@
 """Applying a payment once the provider itself confirms it: webhooks and 'check payment' both land here."""
+import logging
+
 from lib.billing.orders import UNKNOWN_ORDER, apply_payment
 from lib.db import run_transaction
 from lib.models import Order
 from lib.payments import cryptobot
 
+log = logging.getLogger(__name__)
+
 
 def apply_paid_invoice(rt, invoice: dict) -> str:
     """A Crypto Pay invoice with status paid → the order is paid (or the money goes to the balance)."""
-    try:
-        order_id = int(str(invoice.get("payload", "")).strip())
-    except ValueError:
+    order_id = cryptobot.order_id_of(invoice)
+    if order_id is None:
+        log.error("paid Crypto Pay invoice %s names no order of ours", invoice.get("invoice_id"))
         return UNKNOWN_ORDER
     amount, currency = cryptobot.paid_amount(invoice)
-    return run_transaction(apply_payment, rt.redis, provider="cryptobot",
-                           provider_payment_id=str(invoice["invoice_id"]), order_id=order_id,
-                           paid_amount=amount, paid_currency=currency)
+    outcome = run_transaction(apply_payment, rt.redis, provider="cryptobot",
+                              provider_payment_id=str(invoice["invoice_id"]), order_id=order_id,
+                              paid_amount=amount, paid_currency=currency)
+    if outcome == UNKNOWN_ORDER:
+        log.error("paid Crypto Pay invoice %s names unknown order %s", invoice.get("invoice_id"), order_id)
+    return outcome
 
 
 def apply_yookassa_payment(rt, payment_id: str) -> str:
@@ -28,6 +35,7 @@ def apply_yookassa_payment(rt, payment_id: str) -> str:
     try:
         order_id = int(payment["metadata"].get("order_id", ""))
     except ValueError:
+        log.error("succeeded YooKassa payment %s names no order of ours", payment["id"])
         return UNKNOWN_ORDER
     return run_transaction(apply_payment, rt.redis, provider="yookassa", provider_payment_id=payment["id"],
                            order_id=order_id, paid_amount=payment["amount"], paid_currency=payment["currency"])

@@ -37,7 +37,7 @@ class CryptoPayClient:
     def create_invoice(self, *, order_id: int, currency: str, price_rub: Decimal, price_usdt: Decimal,
                        description: str) -> dict:
         """An invoice carrying our order id in `payload`, in RUB (any asset) or in USDT."""
-        params = {"description": description[:1024], "payload": str(order_id),
+        params = {"description": description[:1024], "payload": order_payload(order_id),
                   "expires_in": INVOICE_TTL_SECONDS, "allow_comments": False}
         if currency == "USDT":
             params.update(currency_type="crypto", asset="USDT", amount=f"{price_usdt:.2f}")
@@ -48,6 +48,17 @@ class CryptoPayClient:
     def get_invoices(self, invoice_ids) -> list:
         result = self._call("getInvoices", invoice_ids=",".join(str(i) for i in invoice_ids))
         return result.get("items", []) if isinstance(result, dict) else list(result)
+
+
+def order_payload(order_id: int) -> str:
+    """What an invoice carries to name our order."""
+    return f"order:{order_id}"
+
+
+def order_id_of(invoice: dict) -> int | None:
+    """Our order id from an invoice's payload (`order:123`, or a bare `123`)."""
+    text = str(invoice.get("payload") or "").strip().removeprefix("order:")
+    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 def paid_invoice_from_webhook(body: dict) -> dict | None:

@@ -25,8 +25,7 @@ def register_webhook(rt) -> str:
     bot.set_webhook(url=url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES,
                     max_connections=40)
     set_commands(bot)
-    bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
-        "web_app", raw("en", "btn_app"), WebAppInfo(miniapp_url(rt))))
+    bot.set_chat_menu_button(menu_button=MenuButtonWebApp(raw("en", "btn_app"), WebAppInfo(miniapp_url(rt))))
     return url
 
 

@@ -21,3 +21,7 @@ def t(language: str, key: str, **params) -> str:
 def raw(language: str, key: str) -> str:
     """A text without parameters and without escaping (button labels, plain-text contexts)."""
     return LANGUAGES.get(language, EN).get(key) or EN[key]
+
+
+def has_text(key: str) -> bool:
+    return key in EN
