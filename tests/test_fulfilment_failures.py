@@ -82,3 +82,29 @@ def test_a_full_subnet_fails_at_once_without_taking_an_address(make_shop, lab):
         assert Order[second].status == "failed" and Order[second].attempts == 1
         assert User[USER].balance == 199
     assert len(lab.peers()) == 1
+
+
+def test_admins_are_alerted_when_an_order_fails(make_shop):
+    shop = make_shop(ADMIN_IDS="111,222")
+    shop.telegram.block(222)  # one admin blocked the bot: the other still hears about it
+    order_id = pay_by_crypto(shop)
+    shop.run_jobs()
+    alert = shop.last_text(111)
+    assert alert.startswith(f"⚠️ Order #{order_id} (vpn, 199 ₽, customer {USER}) failed")
+    assert "went back to the customer's balance" in alert
+
+
+def test_a_handler_that_breaks_tells_the_customer_plainly(make_shop, lab):
+    shop = make_shop(wg=lab, SANDBOX_PAYMENTS="true")
+    shop.send(USER, "/start")
+    shop.click(USER, "Buy VPN")
+    shop.click(USER, "1 month")
+    shop.click(USER, "Sandbox")
+    shop.click(USER, "Pay in sandbox")
+    # The operator replaced SECRET_KEY: stored private keys can no longer be decrypted.
+    broken = make_shop(wg=lab, SANDBOX_PAYMENTS="true", SECRET_KEY="a-different-secret-key-000")
+    broken.send(USER, "/start")
+    broken.click(USER, "My VPN")
+    broken.click(USER, "#1")
+    broken.click(USER, "Config file")
+    assert broken.last_text(USER) == "Something went wrong on our side. Please try again in a minute."

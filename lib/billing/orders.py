@@ -90,6 +90,9 @@ def fail_order(redis, order: Order, error: str) -> bool:
                                               "product": order.product, "error": error[:500]})
     after_commit(enqueue, redis, "jobs.notify_user.run", user.id, "order_failed",
                  {"order_id": order.id, "amount": order_amount_text(order.amount)})
+    after_commit(enqueue, redis, "jobs.notify_admins.run", "admin_order_failed",
+                 {"order_id": order.id, "product": order.product, "amount": order_amount_text(order.amount),
+                  "user_id": user.id, "error": error[:300]})
     return True
 
 

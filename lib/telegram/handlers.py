@@ -1,4 +1,9 @@
 """Update handlers: who is writing, which screen they asked for, and showing it."""
+import functools
+import logging
+
+from telebot.apihelper import ApiTelegramException
+
 from lib.billing.orders import register_user
 from lib.db import run_transaction
 from lib.models import User
@@ -6,7 +11,9 @@ from lib.runtime import current
 from lib.telegram import screens
 from lib.telegram.callbacks import unpack
 from lib.telegram.ui import miniapp_url, show
-from lib.texts import t
+from lib.texts import language_of, t
+
+log = logging.getLogger(__name__)
 
 
 def _customer(rt, tg_user):
@@ -27,13 +34,30 @@ def _toggle_language(user_id):
     return user.language
 
 
+def guarded(bot, handler):
+    """A handler that fails tells the customer plainly instead of going silent (and logs why)."""
+    @functools.wraps(handler)
+    def run(update):
+        try:
+            handler(update)
+        except Exception:
+            log.exception("handling an update failed")
+            sender = update.from_user
+            chat = update.message.chat.id if getattr(update, "message", None) else sender.id
+            lang = "ru" if (sender.language_code or "").startswith("ru") else language_of(None)
+            try:
+                bot.send_message(chat, t(lang, "error_generic"))
+            except Exception:
+                log.warning("could not tell chat %s about the failure", chat)
+    return run
+
+
 def register_handlers(bot) -> None:
     from lib.telegram import vpn_handlers
 
     def main_screen(user):
         return screens.main_menu(user["lang"], user["name"], miniapp_url(current()))
 
-    @bot.message_handler(func=lambda m: True, content_types=["text", "photo", "document", "sticker", "voice"])
     def on_message(message):
         rt = current()
         user = customer(rt, message.from_user)
@@ -47,16 +71,18 @@ def register_handlers(bot) -> None:
         elif command == "/help":
             show(bot, chat, screens.help_screen(user["lang"]))
         elif command == "/buy":
-            show(bot, chat, vpn_handlers.plans(rt, user, []))
+            vpn_handlers.on_buy(bot, rt, user, chat, None, [])
         else:
             show(bot, chat, main_screen(user))
 
-    @bot.callback_query_handler(func=lambda call: True)
     def on_callback(call):
         rt = current()
         user = customer(rt, call.from_user)
         chat = call.message.chat.id if call.message else user["id"]
-        bot.answer_callback_query(call.id)
+        try:
+            bot.answer_callback_query(call.id)
+        except ApiTelegramException:  # too old to answer; the screen below still changes
+            pass
         if user["banned"]:
             bot.send_message(chat, t(user["lang"], "banned"))
             return
@@ -70,3 +96,7 @@ def register_handlers(bot) -> None:
             vpn_handlers.ACTIONS[action](bot, rt, user, chat, call, args)
         else:
             show(bot, chat, main_screen(user), call)
+
+    bot.register_message_handler(guarded(bot, on_message), func=lambda m: True,
+                                 content_types=["text", "photo", "document", "sticker", "voice"])
+    bot.register_callback_query_handler(guarded(bot, on_callback), func=lambda call: True)

@@ -10,7 +10,7 @@ def accept_update(redis, update: dict) -> bool:
     if not redis.set(key, 1, nx=True, ex=SEEN_TTL_SECONDS):
         return False
     try:
-        enqueue(redis, "jobs.handle_update.run", update, queue_name="high", retries=2)
+        enqueue(redis, "jobs.handle_update.run", update, queue_name="high")
     except Exception:
         redis.delete(key)  # not queued: let Telegram's retry through
         raise

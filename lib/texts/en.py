@@ -54,4 +54,5 @@ TEXTS = {
     "unknown_input": "Use the menu below.",
     "banned": "Access to this shop is blocked for your account.",
     "product_off": "This product is not on sale right now.",
+    "admin_order_failed": "⚠️ Order #{order_id} ({product}, {amount} ₽, customer {user_id}) failed: {error}\nThe money went back to the customer's balance.",
 }
