@@ -1,12 +1,11 @@
 """POST /cron_tick: the scheduler's once-a-minute call; queues due work, answers a JSON summary."""
-from functions.http import error, json_response, same_secret
+from functions.http import error, json_response, post_only, same_secret
 from lib.cron import run_tick
 from lib.runtime import current
 
 
+@post_only
 def cron_tick(request):
-    if request.method != "POST":
-        return error(405, "use POST")
     rt = current()
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not same_secret(token.strip(), rt.settings.cron_secret):

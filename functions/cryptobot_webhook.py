@@ -1,22 +1,18 @@
 """POST /cryptobot_webhook: verify Crypto Pay's HMAC over the raw body, record the payment, answer."""
 import json
 
-from functions.http import BadRequest, error, json_response, raw_body
+from functions.http import error, json_response, post_only, raw_body
 from lib.payments.confirm import apply_paid_invoice
 from lib.payments.cryptobot import paid_invoice_from_webhook, signature_is_valid
 from lib.runtime import current
 
 
+@post_only
 def cryptobot_webhook(request):
-    if request.method != "POST":
-        return error(405, "use POST")
     rt = current()
     if not rt.settings.cryptobot_enabled:
         return error(404, "Crypto Pay is off: CRYPTOBOT_TOKEN is not set")
-    try:
-        body = raw_body(request)
-    except BadRequest as bad:
-        return error(bad.status, bad.message)
+    body = raw_body(request)
     if not signature_is_valid(rt.settings.cryptobot_token, body, request.headers.get("crypto-pay-api-signature")):
         return error(401, "bad signature")
     try:

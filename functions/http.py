@@ -1,4 +1,5 @@
 """Small helpers every function shares: bounded bodies, JSON answers, secret comparison."""
+import functools
 import hmac
 import json
 
@@ -43,3 +44,16 @@ def json_body(request, limit: int = MAX_BODY_BYTES):
 def same_secret(given: str | None, expected: str) -> bool:
     """Constant-time comparison; an unset expected secret matches nothing."""
     return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
+
+
+def post_only(function):
+    """A POST-only function whose BadRequest (oversized or malformed body) becomes a clean 4xx."""
+    @functools.wraps(function)
+    def handle(request):
+        if request.method != "POST":
+            return error(405, "use POST")
+        try:
+            return function(request)
+        except BadRequest as bad:
+            return error(bad.status, bad.message)
+    return handle

@@ -1,7 +1,7 @@
 """POST /yukassa_webhook: notifications are not signed, so the payment is re-read from YooKassa."""
 import re
 
-from functions.http import BadRequest, error, json_body, json_response
+from functions.http import error, json_body, json_response, post_only
 from lib.payments import PaymentProviderError
 from lib.payments.confirm import apply_yookassa_payment
 from lib.runtime import current
@@ -9,16 +9,12 @@ from lib.runtime import current
 _PAYMENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
+@post_only
 def yukassa_webhook(request):
-    if request.method != "POST":
-        return error(405, "use POST")
     rt = current()
     if not rt.settings.yookassa_enabled:
         return error(404, "YooKassa is off: YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY are not set")
-    try:
-        note = json_body(request)
-    except BadRequest as bad:
-        return error(bad.status, bad.message)
+    note = json_body(request)
     obj = note.get("object") if isinstance(note, dict) else None
     event = note.get("event", "") if isinstance(note, dict) else ""
     if note is None or not isinstance(obj, dict) or not isinstance(event, str) \
