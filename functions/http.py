@@ -34,7 +34,10 @@ def raw_body(request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 def json_body(request, limit: int = MAX_BODY_BYTES):
     """The parsed JSON body (any JSON value); 400 when it is not JSON."""
-    data = raw_body(request, limit)
+    return parse_json(raw_body(request, limit))
+
+
+def parse_json(data: bytes):
     try:
         return json.loads(data) if data else None
     except (ValueError, UnicodeDecodeError):

@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask, request
 
+from functions.fast_path import TelegramFastPath
 from functions.health import healthz, metrics, readyz
 from functions.http import MAX_BODY_BYTES, error
 
@@ -61,4 +62,5 @@ def create_app() -> Flask:
             response.headers.setdefault(name, value)
         return response
 
+    app.wsgi_app = TelegramFastPath(app.wsgi_app, SECURITY_HEADERS)
     return app

@@ -10,6 +10,7 @@ from lib.db import run_transaction
 from lib.events import queue_delivery
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer
 from lib.queue import enqueue
+from lib.telegram.intake import INBOX, queue_drain
 
 BATCH = 500  # bounded work per tick; the next tick takes the rest
 UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance
@@ -39,6 +40,8 @@ def run_tick(rt) -> dict:
         queue_fulfilment(rt.redis, order_id)
     for event_id in events:
         queue_delivery(rt.redis, event_id)
+    if rt.redis.llen(INBOX):  # updates waiting while no drain job is queued (one was lost)
+        queue_drain(rt.redis)
     for peer_id in removing:
         enqueue(rt.redis, "jobs.sync_peer.run", peer_id)
     return {"requeued_orders": len(stuck), "requeued_events": len(events), "peers_to_remove": len(removing),

@@ -23,7 +23,7 @@ def register_webhook(rt) -> str:
     bot = get_bot(settings)
     url = settings.public_url + "/telegram_webhook"
     bot.set_webhook(url=url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES,
-                    max_connections=40)
+                    max_connections=16)  # = 2 web workers x 8 connections (see Procfile)
     set_commands(bot)
     bot.set_chat_menu_button(menu_button=MenuButtonWebApp(raw("en", "btn_app"), WebAppInfo(miniapp_url(rt))))
     return url
