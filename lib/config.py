@@ -1,7 +1,7 @@
 """The only reader of the environment: one validated Settings object, built once."""
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from dotenv import dotenv_values
 
 from lib import config_parsers as p
 from lib.config_parsers import ConfigError
+from lib.config_proxmox import load_proxmox
 from lib.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
 
 __all__ = ["ConfigError", "Settings", "load_settings", "feature_report"]
@@ -49,7 +50,7 @@ class Settings:
     reconcile_every: timedelta
     miniapp_auth_ttl: timedelta
     port: int = 8080
-    proxmox: dict = field(default_factory=dict)
+    proxmox: object = None  # ProxmoxSettings, or None: VPS sales off
     local: bool = False
 
     @property
@@ -62,7 +63,7 @@ class Settings:
 
     @property
     def vps_enabled(self) -> bool:
-        return bool(self.proxmox.get("host"))
+        return self.proxmox is not None
 
     @property
     def cryptobot_enabled(self) -> bool:
@@ -121,17 +122,6 @@ def _port(env) -> int:
     return int(value)
 
 
-def _proxmox(env) -> dict:
-    keys = ["HOST", "USER", "TOKEN_NAME", "TOKEN_VALUE", "VERIFY_SSL", "NODE", "TEMPLATE_VMID",
-            "STORAGE", "GATEWAY", "IP_POOL"]
-    values = {k.lower(): p.text(env, f"PROXMOX_{k}") for k in keys}
-    if values["host"]:
-        for k in ("user", "token_name", "token_value", "node", "template_vmid", "storage", "gateway", "ip_pool"):
-            if not values[k]:
-                raise ConfigError(f"PROXMOX_{k.upper()} is required when PROXMOX_HOST is set.")
-    return values
-
-
 def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data") -> Settings:
     """Build and validate the settings; raise ConfigError with one clear sentence."""
     env = _read_env(env, dotenv_path)
@@ -186,7 +176,7 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         stuck_order_after=p.duration(env, "STUCK_ORDER_AFTER", "3m"),
         reconcile_every=p.duration(env, "RECONCILE_EVERY", "5m"),
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
-        port=_port(env), proxmox=_proxmox(env), local=local,
+        port=_port(env), proxmox=load_proxmox(env), local=local,
     )
 
 

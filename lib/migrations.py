@@ -1,9 +1,11 @@
 """A small versioned migration step, run at start-up so an existing database upgrades in place.
 
 A new database gets the current schema from the entities and every version is recorded as
-applied. An existing one gets each pending migration in order, then any new tables.
-Migrations are plain SQL per dialect and run in one transaction each; a PostgreSQL advisory
-lock keeps two processes starting at once from migrating twice.
+applied (running only the statements marked for new databases: what entities cannot say).
+An existing one first gets each pending migration in order, then the tables of new entities.
+So a migration only changes tables of earlier versions; a new table comes from its entity.
+Migrations are plain SQL per dialect, one transaction each; a PostgreSQL advisory lock keeps
+two processes starting at once from migrating twice.
 """
 import logging
 from contextlib import contextmanager
@@ -13,15 +15,13 @@ from pony.orm import db_session
 log = logging.getLogger(__name__)
 _LOCK_ID = 7_412_001  # arbitrary, constant: the advisory lock the shop's migrations share
 
-# (version, description, {dialect: [sql, ...]}). Append only; never edit a released entry.
+# (version, description, {dialect: [sql, ...]}, also on a new database). Append only;
+# never edit a released entry.
+_PEERS_BY_USER = 'CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'
 MIGRATIONS = [
-    (1, "initial schema", {}),
-    (2, "index peers by user for the my-VPN screen", {
-        "postgres": ['CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'],
-        "sqlite": ['CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'],
-    }),
+    (1, "initial schema", {}, False),
+    (2, "index peers by user for the my-VPN screen", {"postgres": [_PEERS_BY_USER], "sqlite": [_PEERS_BY_USER]}, True),
 ]
-LATEST = MIGRATIONS[-1][0]
 
 
 def _dialect(db) -> str:
@@ -61,17 +61,20 @@ def migrate_schema(db, connect_args) -> list:
                        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
             done = {int(v) for v in db.select("SELECT version FROM schema_migrations")}
             fresh = not done and "users" not in _existing_tables(db)
+            applied = [] if fresh else _apply_pending(db, dialect, done, fresh=False)
         db.generate_mapping(create_tables=True)  # creates only the tables not there yet
-        with db_session:
-            return _apply_pending(db, dialect, done, fresh)
+        if fresh:
+            with db_session:
+                applied = _apply_pending(db, dialect, done, fresh=True)
+    return applied
 
 
 def _apply_pending(db, dialect, done, fresh) -> list:
     applied = []
-    for version, name, statements in MIGRATIONS:
+    for version, name, statements, on_new_database in MIGRATIONS:
         if version in done:
             continue
-        for sql in ([] if fresh and version == 1 else statements.get(dialect, [])):
+        for sql in statements.get(dialect, []) if (on_new_database or not fresh) else []:
             db.execute(sql)
         db.execute("INSERT INTO schema_migrations (version, name, applied_at) "
                    "VALUES ($version, $name, CURRENT_TIMESTAMP)")

@@ -21,6 +21,8 @@ class User(db.Entity):
     payments = Set("Payment")
     ledger = Set("LedgerEntry")
     peers = Set("VpnPeer")
+    servers = Set("VpsServer")
+    ssh_key = Optional(str, nullable=True)  # public key(s) put on the customer's new servers
 
 
 class Order(db.Entity):
@@ -36,6 +38,8 @@ class Order(db.Entity):
     provider_ref = Optional(str, 128, nullable=True)  # invoice / payment id at the provider
     renew_peer = Optional("VpnPeer", reverse="renewals")
     peer = Optional("VpnPeer", reverse="order")  # the peer this order created
+    renew_server = Optional("VpsServer", reverse="renewals")
+    server = Optional("VpsServer", reverse="order")  # the server this order created
     attempts = Required(int, default=0)
     error = Optional(str, 500, nullable=True)
     created_at = Required(datetime)
@@ -115,3 +119,28 @@ class ProcessedUpdate(db.Entity):
     key = Required(str, 64)
     seen_at = Required(datetime, index=True)
     PrimaryKey(source, key)
+
+
+class VpsServer(db.Entity):
+    """A VM cloned for an order. vmid and name are written before the clone, so a retry finds it."""
+    _table_ = "vps_servers"
+    id = PrimaryKey(int, auto=True)
+    user = Required(User)
+    order = Optional(Order, reverse="server")
+    renewals = Set(Order, reverse="renew_server")
+    plan_id = Required(str, 32)
+    node = Required(str, 64)
+    name = Required(str, 64, unique=True)
+    vmid = Optional(int, unique=True, nullable=True)  # NULL until chosen, and again once destroyed
+    ip = Required(str, 64)
+    prefix = Required(int)
+    # Equal to ip while the address is held, NULL once it is back in the pool: unique, so two
+    # servers can never hold one address, yet a released address can be used again.
+    live_ip = Optional(str, 64, unique=True, nullable=True)
+    password_enc = Optional(str, 512, nullable=True)
+    status = Required(str, 16, default="reserved", index=True)
+    step = Optional(str, 16, nullable=True)  # provisioning progress shown to the customer
+    progress_message_id = Optional(int, size=64, nullable=True)
+    expires_at = Required(datetime, index=True)
+    status_checked_at = Optional(datetime)
+    created_at = Required(datetime)

@@ -13,6 +13,7 @@ DEFAULT_PLANS_FILE = Path(__file__).resolve().parent.parent / "plans.yaml"
 # Plan ids travel inside Telegram callback data (64 bytes in all), so keep them short.
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,23}$")
 PRODUCTS = ("vpn", "vps")
+VPS_SIZES = ("cores", "memory_mb", "disk_gb")
 
 
 class PlansError(ValueError):
@@ -32,6 +33,18 @@ class Plan:
     def title_in(self, language: str) -> str:
         """The title in a language, falling back to English, then any."""
         return self.title.get(language) or self.title.get("en") or next(iter(self.title.values()))
+
+    @property
+    def cores(self) -> int:
+        return self.extra.get("cores", 0)
+
+    @property
+    def memory_mb(self) -> int:
+        return self.extra.get("memory_mb", 0)
+
+    @property
+    def disk_gb(self) -> int:
+        return self.extra.get("disk_gb", 0)
 
     @property
     def duration_days(self) -> int:
@@ -76,6 +89,11 @@ def _parse_plan(product: str, raw: dict, index: int) -> Plan:
         duration = parse_duration(raw.get("duration", ""))
     except ValueError as exc:
         raise PlansError(f"{where}.duration: {exc}") from None
+    if product == "vps":
+        for key in VPS_SIZES:
+            value = raw.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise PlansError(f"{where}.{key} must be a positive whole number, not {value!r}")
     known = {"id", "title", "duration", "price_rub", "price_usdt"}
     return Plan(
         id=plan_id, product=product, title={str(k): str(v) for k, v in title.items()},

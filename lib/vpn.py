@@ -24,7 +24,7 @@ class SubnetFull(RuntimeError):
 
 def reserve_peer(rt, order_id: int, server_public_key: str) -> int:
     """The order's peer, created with fresh keys and the lowest free address if it has none yet."""
-    order = Order[order_id]
+    order = Order.get_for_update(id=order_id)  # two copies of the job queue up here, not both past
     if order.peer is not None:
         return order.peer.id
     settings = rt.settings

@@ -1,0 +1,44 @@
+"""Run one power or lifecycle action on a VM and tell its owner how it went."""
+import logging
+
+from redis.exceptions import LockError
+
+from lib.db import run_transaction
+from lib.queue import enqueue
+from lib.runtime import current
+from lib.vps import servers
+from lib.vps.control import ACTIONS, run_action
+from lib.vps.proxmox import ProxmoxError
+
+log = logging.getLogger(__name__)
+
+
+def run(server_id: int, action: str, user_id: int | None = None) -> str:
+    rt = current()
+    if action not in ACTIONS or not rt.settings.vps_enabled:
+        return "refused"
+    lock = rt.redis.lock(f"shop:lock:vps:{server_id}", timeout=1800)
+    if not lock.acquire(blocking=False):
+        if user_id:
+            enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_busy", {"server_id": server_id})
+        return "busy"
+    try:
+        status = run_action(rt, server_id, action)
+    except ProxmoxError as exc:
+        log.warning("action %s on server %s failed: %s", action, server_id, exc)
+        if user_id:
+            enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_action_failed", {"server_id": server_id})
+        return "failed"
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            pass
+    if user_id and action == "reinstall":
+        server = run_transaction(servers.snapshot, rt, server_id)
+        enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_reinstalled",
+                {"server_id": server_id, "ip": server["ip"], "user": rt.settings.proxmox.ci_user,
+                 "password": server["password"]})
+    elif user_id and action != "refresh":
+        enqueue(rt.redis, "jobs.notify_user.run", user_id, f"vps_{action}_done", {"server_id": server_id})
+    return status
