@@ -5,7 +5,7 @@ import time
 from flask import Response
 
 from functions.http import BadRequest, error, json_body, json_response
-from lib.miniapp import api
+from lib.miniapp import api, vps_api
 from lib.miniapp.auth import InitDataError, verify_init_data
 from lib.miniapp.files import config_download, page_response, qr_response
 from lib.runtime import current
@@ -16,6 +16,9 @@ ROUTES = [  # (method, pattern, handler); ids are captured as integers
     ("GET", r"vpn/(\d{1,18})/config", config_download), ("GET", r"vpn/(\d{1,18})/qr", qr_response),
     ("POST", r"vpn/(\d{1,18})/pause", api.pause),
     ("POST", r"vpn/(\d{1,18})/resume", lambda *a: api.pause(*a, paused=False)),
+    ("POST", r"vps/(\d{1,18})/(start|stop|reboot|refresh)", vps_api.power),
+    ("POST", r"vps/(\d{1,18})/reinstall", vps_api.reinstall), ("GET", r"vps/(\d{1,18})/password", vps_api.password),
+    ("POST", r"ssh_key", vps_api.set_ssh_key),
 ]
 
 
@@ -23,7 +26,8 @@ def _route(method, path):
     for want, pattern, handler in ROUTES:
         match = re.fullmatch(pattern, path)
         if match:
-            return (handler, [int(g) for g in match.groups()]) if want == method else (None, "method")
+            args = [int(g) if g.isdigit() else g for g in match.groups()]
+            return (handler, args) if want == method else (None, "method")
     return None, None
 
 

@@ -50,7 +50,7 @@ def _give_up(rt, order_id, error) -> None:
 
 def run(order_id: int) -> str:
     rt = current()
-    lock = rt.redis.lock(f"shop:lock:fulfil:{order_id}", timeout=900)
+    lock = rt.redis.lock(f"shop:lock:fulfil:{order_id}", timeout=1800)
     if not lock.acquire(blocking=False):
         return "busy"  # another copy is working on this order right now
     try:

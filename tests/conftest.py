@@ -81,12 +81,26 @@ def fake_yookassa():
 
 
 @pytest.fixture
+def fake_proxmox():
+    from tests.fakes.proxmox import FakeProxmox
+    with FakeProxmox(clone_seconds=0.3) as fake:
+        yield fake
+
+
+def proxmox_env(fake, pool="203.0.113.10-203.0.113.12/24") -> dict:
+    return {"PROXMOX_HOST": f"https://{fake.host}", "PROXMOX_USER": fake.user, "PROXMOX_TOKEN_NAME": fake.token_name,
+            "PROXMOX_TOKEN_VALUE": fake.token_value, "PROXMOX_VERIFY_SSL": fake.ca_path, "PROXMOX_NODE": fake.node,
+            "PROXMOX_TEMPLATE_VMID": "9000", "PROXMOX_STORAGE": "local-lvm", "PROXMOX_GATEWAY": "203.0.113.1",
+            "PROXMOX_IP_POOL": pool}
+
+
+@pytest.fixture
 def make_shop(database_url, redis_conn, fake_telegram, fake_cryptopay, fake_yookassa, tmp_path):
     """Build the shop with settings from the fakes plus `overrides` (env names → values)."""
     redis_conn.flushdb()
     created = []
 
-    def build(wg=None, **overrides):
+    def build(wg=None, proxmox=None, pool="203.0.113.10-203.0.113.12/24", **overrides):
         env = {
             "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "PUBLIC_URL": "https://shop.example.test",
             "BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": fake_telegram.url,
@@ -101,6 +115,8 @@ def make_shop(database_url, redis_conn, fake_telegram, fake_cryptopay, fake_yook
         if wg is not None:
             env.update(WG_INTERFACE=wg.interface, WG_COMMAND=wg.wg_command, WG_ENDPOINT=wg.endpoint,
                        WG_SUBNET=str(wg.subnet))
+        if proxmox is not None:
+            env.update(proxmox_env(proxmox, pool))
         env.update({k: str(v) for k, v in overrides.items()})
         from lib.config import load_settings
         settings = load_settings(env, dotenv_path=os.devnull)

@@ -33,14 +33,14 @@ def register_user(redis, user_id: int, *, username=None, first_name="", language
     return user
 
 
-def create_order(user: User, plan, provider: str, renew_peer=None) -> Order:
+def create_order(user: User, plan, provider: str, renew_peer=None, renew_server=None) -> Order:
     """A pending order for one period of `plan`, priced in RUB."""
-    return Order(user=user, product=plan.product, plan_id=plan.id, provider=provider,
-                 amount=plan.price_rub, renew_peer=renew_peer, created_at=clock.now())
+    return Order(user=user, product=plan.product, plan_id=plan.id, provider=provider, amount=plan.price_rub,
+                 renew_peer=renew_peer, renew_server=renew_server, created_at=clock.now())
 
 
 def queue_fulfilment(redis, order_id: int) -> None:
-    enqueue(redis, "jobs.fulfil_order.run", order_id, retries=FULFIL_RETRIES)
+    enqueue(redis, "jobs.fulfil_order.run", order_id, retries=FULFIL_RETRIES, job_timeout=1800)
 
 
 def _charge_for_order(redis, order: Order, user: User) -> None:

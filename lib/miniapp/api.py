@@ -7,10 +7,11 @@ from lib.models import Order, User, VpnPeer
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.queue import enqueue
 from lib.texts import has_text, raw
+from lib.miniapp.vps_api import servers_json
 from lib.vpn_sync import set_peer_paused
 
 REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "provider_off": 400,
-                  "not_found": 404}
+                  "not_found": 404, "product_off": 409}
 
 
 class ApiError(Exception):
@@ -49,7 +50,7 @@ def _me(rt, customer):
     peers = VpnPeer.select(lambda p: p.user == user and p.status != "failed").order_by(VpnPeer.id)
     return {"user": {"id": user.id, "first_name": user.first_name, "language": user.language,
                      "balance": f"{user.balance:.2f}"},
-            "vpn": [_peer_json(rt, p) for p in peers], "vps": []}
+            "vpn": [_peer_json(rt, p) for p in peers], "vps": servers_json(rt, user)}
 
 
 def me(rt, customer, body=None):
@@ -74,15 +75,15 @@ def create_order(rt, customer, body):
     plan = rt.settings.catalog.get(str(body.get("plan", "")))
     if product not in ("vpn", "vps") or plan is None or plan.product != product:
         raise ApiError(400, "unknown_plan", "product and plan must name a plan of the plans file")
-    if product == "vps" or not rt.settings.vpn_enabled:
+    if not getattr(rt.settings, f"{product}_enabled"):
         raise ApiError(409, "product_off")
     renew = body.get("renew")
     if renew is not None and (not isinstance(renew, (int, str)) or not str(renew).isdigit()):
-        raise ApiError(400, "bad_request", "renew must be the id of one of your VPN keys")
+        raise ApiError(400, "bad_request", "renew must be the id of one of your keys or servers")
     lang = customer["lang"]
     try:
         checkout = start_checkout(rt, user_id=customer["id"], plan=plan, provider=str(provider),
-                                  renew_peer_id=int(renew) if renew is not None else None,
+                                  renew_id=int(renew) if renew is not None else None,
                                   description=plan.title_in(lang), return_url=rt.settings.public_url + "/miniapp_api/")
     except CheckoutRefused as refused:
         raise ApiError(REFUSAL_STATUS.get(refused.reason, 400), refused.reason, raw(lang, refused.reason)) from None

@@ -5,7 +5,7 @@ from lib.billing import states
 from lib.billing.ledger import InsufficientBalance
 from lib.billing.orders import create_order, pay_from_balance
 from lib.db import run_transaction
-from lib.models import Order, User, VpnPeer
+from lib.models import Order, User, VpnPeer, VpsServer
 from lib.payments import PaymentProviderError
 
 
@@ -24,14 +24,19 @@ class Checkout:
     pay_url: str | None
 
 
-def _open_order(rt, user_id, plan, provider, renew_peer_id):
+def _renewed(plan, renew_id, user_id):
+    """The customer's own peer or server that the order renews; refused if it is not theirs."""
+    if renew_id is None:
+        return {}
+    thing = (VpnPeer if plan.product == "vpn" else VpsServer).get(id=renew_id)
+    if thing is None or thing.user.id != user_id or thing.status in ("failed", "deleted"):
+        raise CheckoutRefused("not_found")
+    return {"renew_peer": thing} if plan.product == "vpn" else {"renew_server": thing}
+
+
+def _open_order(rt, user_id, plan, provider, renew_id):
     user = User[user_id]
-    renew_peer = None
-    if renew_peer_id is not None:
-        renew_peer = VpnPeer.get(id=renew_peer_id)
-        if renew_peer is None or renew_peer.user.id != user_id:
-            raise CheckoutRefused("not_found")
-    order = create_order(user, plan, provider, renew_peer)
+    order = create_order(user, plan, provider, **_renewed(plan, renew_id, user_id))
     if provider == "balance":
         order.flush()
         try:
@@ -54,13 +59,15 @@ def _give_up(order_id, error):
         order.status, order.error = states.FAILED, error[:500]
 
 
-def start_checkout(rt, *, user_id: int, plan, provider: str, renew_peer_id=None,
+def start_checkout(rt, *, user_id: int, plan, provider: str, renew_id=None,
                    description: str, return_url: str) -> Checkout:
     """Create the order, then the payment at the provider; the order is committed first."""
     settings = rt.settings
     if provider not in settings.payment_providers():
         raise CheckoutRefused("provider_off")
-    order_id, status, created_at = run_transaction(_open_order, rt, user_id, plan, provider, renew_peer_id)
+    if not getattr(settings, f"{plan.product}_enabled"):
+        raise CheckoutRefused("product_off")
+    order_id, status, created_at = run_transaction(_open_order, rt, user_id, plan, provider, renew_id)
     if provider in ("balance", "sandbox"):
         return Checkout(order_id, status, None)
     try:

@@ -53,10 +53,12 @@ def guarded(bot, handler):
 
 
 def register_handlers(bot) -> None:
-    from lib.telegram import vpn_handlers
+    from lib.telegram import vpn_handlers, vps_handlers
+    actions = {**vpn_handlers.ACTIONS, **vps_handlers.ACTIONS}
 
     def main_screen(user):
-        return screens.main_menu(user["lang"], user["name"], miniapp_url(current()))
+        rt = current()
+        return screens.main_menu(user["lang"], user["name"], miniapp_url(rt), vps=rt.settings.vps_enabled)
 
     def on_message(message):
         rt = current()
@@ -72,6 +74,8 @@ def register_handlers(bot) -> None:
             show(bot, chat, screens.help_screen(user["lang"]))
         elif command == "/buy":
             vpn_handlers.on_buy(bot, rt, user, chat, None, [])
+        elif vps_handlers.looks_like_ssh_key(message.text):
+            vps_handlers.on_ssh_key(bot, rt, user, chat, message.text)
         else:
             show(bot, chat, main_screen(user))
 
@@ -92,8 +96,8 @@ def register_handlers(bot) -> None:
             show(bot, chat, main_screen(user), call)
         elif action == "help":
             show(bot, chat, screens.help_screen(user["lang"]), call)
-        elif action in vpn_handlers.ACTIONS:
-            vpn_handlers.ACTIONS[action](bot, rt, user, chat, call, args)
+        elif action in actions:
+            actions[action](bot, rt, user, chat, call, args)
         else:
             show(bot, chat, main_screen(user), call)
 

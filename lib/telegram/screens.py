@@ -22,11 +22,14 @@ def _back(lang):
     return [Button(raw(lang, "btn_menu"), callback_data=pack("m"))]
 
 
-def main_menu(lang, name, miniapp_url=None):
+def main_menu(lang, name, miniapp_url=None, vps=False):
     rows = [[Button(raw(lang, "btn_buy_vpn"), callback_data=pack("buy")),
-             Button(raw(lang, "btn_my_vpn"), callback_data=pack("my"))],
-            [Button(raw(lang, "btn_balance"), callback_data=pack("bal")),
-             Button(raw(lang, "btn_help"), callback_data=pack("help"))]]
+             Button(raw(lang, "btn_my_vpn"), callback_data=pack("my"))]]
+    if vps:
+        rows.append([Button(raw(lang, "btn_buy_vps"), callback_data=pack("vbuy")),
+                     Button(raw(lang, "btn_my_servers"), callback_data=pack("vmy"))])
+    rows.append([Button(raw(lang, "btn_balance"), callback_data=pack("bal")),
+                 Button(raw(lang, "btn_help"), callback_data=pack("help"))])
     if miniapp_url:  # Telegram accepts only https mini app links
         rows.append([Button(raw(lang, "btn_app"), web_app=WebAppInfo(miniapp_url))])
     rows.append([Button(raw(lang, "btn_language"), callback_data=pack("lang"))])
@@ -42,13 +45,14 @@ def plans_screen(lang, plans, renew_peer_id=None):
     return text, _keyboard(*rows, back)
 
 
-def providers_screen(lang, plan, providers, balance, renew_peer_id=0):
+def providers_screen(lang, plan, providers, balance, renew_id=0):
     rows = []
     for provider in providers:
         label = t(lang, "provider_balance", balance=money(balance)) if provider == "balance" \
             else raw(lang, f"provider_{provider}")
-        rows.append([Button(label, callback_data=pack("pay", plan.id, PROVIDER_CODES[provider], renew_peer_id))])
-    rows.append([Button(raw(lang, "btn_back"), callback_data=pack("buy", renew_peer_id))])
+        rows.append([Button(label, callback_data=pack("pay", plan.id, PROVIDER_CODES[provider], renew_id))])
+    back = "buy" if plan.product == "vpn" else "vbuy"
+    rows.append([Button(raw(lang, "btn_back"), callback_data=pack(back, renew_id))])
     text = t(lang, "choose_provider", title=plan.title_in(lang), price=money(plan.price_rub),
              usdt=plan.price_usdt)
     return text, _keyboard(*rows)

@@ -49,8 +49,10 @@ def on_buy(bot, rt, user, chat, call, args):
 
 def on_plan(bot, rt, user, chat, call, args):
     plan = rt.settings.catalog.get(args[0] if args else "")
-    if plan is None or plan.product != "vpn":
+    if plan is None:
         return _say(bot, chat, user, "not_found")
+    if not getattr(rt.settings, f"{plan.product}_enabled"):
+        return _say(bot, chat, user, "product_off")
     screen = screens.providers_screen(user["lang"], plan, rt.settings.payment_providers(), user["balance"],
                                       int_arg(args, 1) or 0)
     show(bot, chat, screen, call)
@@ -59,13 +61,11 @@ def on_plan(bot, rt, user, chat, call, args):
 def on_pay(bot, rt, user, chat, call, args):
     plan = rt.settings.catalog.get(args[0] if args else "")
     provider = PROVIDERS_BY_CODE.get(args[1] if len(args) > 1 else "")
-    if plan is None or plan.product != "vpn" or provider is None:
+    if plan is None or provider is None:
         return _say(bot, chat, user, "not_found")
-    if not rt.settings.vpn_enabled:
-        return _say(bot, chat, user, "vpn_sales_off")
     try:
         checkout = start_checkout(rt, user_id=user["id"], plan=plan, provider=provider,
-                                  renew_peer_id=int_arg(args, 2), description=plan.title_in(user["lang"]),
+                                  renew_id=int_arg(args, 2), description=plan.title_in(user["lang"]),
                                   return_url=rt.settings.public_url + "/miniapp_api/")
     except CheckoutRefused as refused:
         return _say(bot, chat, user, refused.reason)

@@ -25,9 +25,9 @@ class Proxmox:
         from proxmoxer.core import ResourceException
         try:
             return func(*args, **kwargs)
-        except ResourceException as exc:
-            raise ProxmoxError(f"{what}: {exc.status_code} {exc.status_message} {exc.content or ''}".strip()) \
-                from None
+        except ResourceException as exc:  # proxmoxer puts Proxmox's message in `content`
+            detail = f" {exc.errors}" if exc.errors else ""
+            raise ProxmoxError(f"{what}: {exc.status_code} {exc.content or exc.status_message}{detail}") from None
         except Exception as exc:  # connection refused, timeout, TLS: all "Proxmox not reachable"
             raise ProxmoxError(f"{what}: {type(exc).__name__}") from None
 
@@ -59,8 +59,10 @@ class Proxmox:
     def set_config(self, vmid: int, **params) -> None:
         self._call("config", self._node().qemu(vmid).config.put, **params)
 
-    def resize(self, vmid: int, disk: str, size: str) -> None:
-        self._call("resize", self._node().qemu(vmid).resize.put, disk=disk, size=size)
+    def resize(self, vmid: int, disk: str, size: str, timeout: float = 600) -> None:
+        upid = self._call("resize", self._node().qemu(vmid).resize.put, disk=disk, size=size)
+        if upid:  # Proxmox 8 resizes in a task; older versions answer null when done
+            self.wait(upid, timeout, "resize")
 
     def power(self, vmid: int, action: str, **params) -> str:
         """start, shutdown, stop or reboot: returns the task's UPID."""
@@ -75,7 +77,7 @@ class Proxmox:
         while True:
             task = self._call(f"{what} task", self._node().tasks(upid).status.get)
             if task.get("status") == "stopped":
-                if task.get("exitstatus") != "OK":
+                if task.get("exitstatus") != "OK" and not str(task.get("exitstatus")).startswith("WARNINGS"):
                     raise ProxmoxError(f"{what} task failed: {task.get('exitstatus')}")
                 return
             if time.monotonic() >= deadline:
