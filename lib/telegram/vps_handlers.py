@@ -113,7 +113,7 @@ def on_password(bot, rt, user, chat, call, args):
     server = _owned(bot, chat, user, args)
     if server is not None:
         _say(bot, chat, user, "vps_password", server_id=server["id"], ip=server["ip"],
-             user=rt.settings.proxmox.ci_user if rt.settings.proxmox else "root",
+             login=rt.settings.proxmox.ci_user if rt.settings.proxmox else "root",
              password=run_transaction(_password, rt, server["id"]))
 
 

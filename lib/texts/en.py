@@ -88,5 +88,5 @@ TEXTS = {
     "reinstall_confirm": "♻️ <b>Reinstall server #{server_id}?</b>\nThe disk is wiped and the system installed anew, with the same IP and a new password. This cannot be undone.",
     "btn_reinstall_yes": "Yes, wipe and reinstall", "btn_cancel": "Cancel",
     "vps_action_queued": "⏳ Working on server #{server_id}… You will get a message when it is done.",
-    "vps_password": "Server #{server_id} ({ip})\nUser: <code>{user}</code>\nPassword: <tg-spoiler>{password}</tg-spoiler>",
+    "vps_password": "Server #{server_id} ({ip})\nUser: <code>{login}</code>\nPassword: <tg-spoiler>{password}</tg-spoiler>",
 }

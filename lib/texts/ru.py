@@ -88,5 +88,5 @@ TEXTS = {
     "reinstall_confirm": "♻️ <b>Переустановить сервер №{server_id}?</b>\nДиск будет стёрт, система установлена заново, с тем же IP и новым паролем. Отменить это нельзя.",
     "btn_reinstall_yes": "Да, стереть и переустановить", "btn_cancel": "Отмена",
     "vps_action_queued": "⏳ Выполняем действие с сервером №{server_id}… Пришлём сообщение, когда закончим.",
-    "vps_password": "Сервер №{server_id} ({ip})\nПользователь: <code>{user}</code>\nПароль: <tg-spoiler>{password}</tg-spoiler>",
+    "vps_password": "Сервер №{server_id} ({ip})\nПользователь: <code>{login}</code>\nПароль: <tg-spoiler>{password}</tg-spoiler>",
 }
