@@ -48,6 +48,7 @@ class Order(db.Entity):
     closed_at = Optional(datetime)  # failed, refunded or expired
     payments = Set("Payment")
     composite_index(status, paid_at)
+    composite_index(status, created_at)
 
 
 class Payment(db.Entity):
@@ -95,8 +96,10 @@ class VpnPeer(db.Entity):
     server_public_key = Required(str, 64)  # read from the interface when the peer was made
     status = Required(str, 16, default="provisioning")  # provisioning, active, paused, expired
     expires_at = Required(datetime, index=True)
+    remind_at = Optional(datetime, index=True)  # the next reminder is due then; NULL: none left
     created_at = Required(datetime)
     composite_key(interface, live_address)
+    composite_index(status, expires_at)
 
 
 class Event(db.Entity):
@@ -142,5 +145,29 @@ class VpsServer(db.Entity):
     step = Optional(str, 16, nullable=True)  # provisioning progress shown to the customer
     progress_message_id = Optional(int, size=64, nullable=True)
     expires_at = Required(datetime, index=True)
+    remind_at = Optional(datetime, index=True)
     status_checked_at = Optional(datetime)
     created_at = Required(datetime)
+    composite_index(status, expires_at)
+
+
+class Reminder(db.Entity):
+    """A sent expiry reminder: one per subscription, expiry moment and offset, ever."""
+    _table_ = "reminders"
+    id = PrimaryKey(int, auto=True)
+    kind = Required(str, 8)  # vpn or vps
+    target_id = Required(int)
+    offset_seconds = Required(int)
+    expires_at = Required(datetime)
+    sent_at = Required(datetime)
+    composite_key(kind, target_id, offset_seconds, expires_at)
+
+
+class DriftFinding(db.Entity):
+    """Something the reconciler found out of line (an orphan VM, a server missing on the node)."""
+    _table_ = "drift_findings"
+    kind = Required(str, 24)
+    key = Required(str, 64)
+    first_seen = Required(datetime)
+    reported_at = Optional(datetime)
+    PrimaryKey(kind, key)

@@ -9,6 +9,7 @@ from lib import clock
 from lib.billing.orders import mark_fulfilled
 from lib.db import after_commit
 from lib.events import emit_event
+from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpnPeer
 from lib.queue import enqueue
 from lib.wireguard.addressing import client_prefix, next_free_address
@@ -34,11 +35,13 @@ def reserve_peer(rt, order_id: int, server_public_key: str) -> int:
         raise SubnetFull(f"no free address left in {settings.wg_subnet}")
     keys = generate_peer_keys()
     plan = settings.catalog.get(order.plan_id)
+    expires_at = clock.now() + plan.duration
     peer = VpnPeer(user=order.user, order=order, plan_id=order.plan_id, interface=settings.wg_interface,
                    address=address, live_address=address, public_key=keys.public_key,
                    private_key_enc=rt.box.seal(keys.private_key), preshared_key_enc=rt.box.seal(keys.preshared_key),
-                   server_public_key=server_public_key, status="provisioning",
-                   expires_at=clock.now() + plan.duration, created_at=clock.now())
+                   server_public_key=server_public_key, status="provisioning", expires_at=expires_at,
+                   remind_at=next_reminder_at(expires_at, settings.reminder_offsets, clock.now()),
+                   created_at=clock.now())
     peer.flush()  # a concurrent reservation of the same address fails here, and is retried
     return peer.id
 
@@ -64,13 +67,31 @@ def extend_peer(rt, order_id: int) -> int | None:
     peer = order.renew_peer
     plan = rt.settings.catalog.get(order.plan_id)
     peer.expires_at = max(peer.expires_at, clock.now()) + plan.duration
-    if peer.status == "expired":
+    peer.remind_at = next_reminder_at(peer.expires_at, rt.settings.reminder_offsets, clock.now())
+    reason = "renewed"
+    if peer.status == "expired":  # it left the server at expiry: it comes back, with its address if free
+        reason = "readdressed" if _take_address_again(rt, peer) else "renewed"
         peer.status = "active"
     mark_fulfilled(order)
     emit_event(rt.redis, "vpn.renewed", vpn_event_data(peer))
     after_commit(enqueue, rt.redis, "jobs.sync_peer.run", peer.id)
-    after_commit(enqueue, rt.redis, "jobs.send_vpn_config.run", peer.id, "renewed")
+    after_commit(enqueue, rt.redis, "jobs.send_vpn_config.run", peer.id, reason)
     return peer.id
+
+
+def _take_address_again(rt, peer: VpnPeer) -> bool:
+    """Hold an address for a returning peer; True when it had to get a new one."""
+    taken = VpnPeer.select(lambda p: p.interface == peer.interface and p.live_address is not None)
+    held = {p.live_address for p in taken}
+    moved = peer.address in held
+    if moved:  # someone has it now: a new address, and a new config to download
+        address = next_free_address(rt.settings.wg_subnet, held)
+        if address is None:
+            raise SubnetFull(f"no free address left in {rt.settings.wg_subnet}")
+        peer.address = address
+    peer.live_address = peer.address
+    peer.flush()
+    return moved
 
 
 def should_be_on_server(peer: VpnPeer, moment: datetime | None = None) -> bool:

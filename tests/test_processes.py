@@ -95,7 +95,7 @@ def test_each_function_runs_alone_under_functions_framework(shop, process_env):
             except requests.RequestException:
                 assert time.monotonic() < deadline, "functions-framework never answered"
                 time.sleep(0.2)
-        assert answer.status_code == 200 and "requeued_orders" in answer.json()
+        assert answer.status_code == 200 and "stuck_orders" in answer.json()
         assert requests.post(f"http://127.0.0.1:{port}/", timeout=2).status_code == 401
     finally:
         stop(server)

@@ -36,9 +36,9 @@ def deliver_config(bot, rt, peer_id: int, reason: str) -> None:
     """Tell the owner their VPN is ready (or renewed) and hand over the file and the QR code."""
     peer = load_peer_config(rt, peer_id)
     lang, chat_id = peer["lang"], peer["user_id"]
-    key = "vpn_ready" if reason == "created" else "vpn_renewed"
+    key = {"created": "vpn_ready", "renewed": "vpn_renewed", "readdressed": "vpn_new_address"}[reason]
     bot.send_message(chat_id, t(lang, key, peer_id=peer["id"], address=peer["address"],
                                 expires=when(peer["expires_at"])))
-    if reason == "created":
+    if reason != "renewed":  # a new or changed config: hand over the file and the QR again
         send_config_file(bot, chat_id, lang, peer)
         send_config_qr(bot, chat_id, lang, peer)

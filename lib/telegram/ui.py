@@ -1,5 +1,8 @@
 """Putting a screen in front of the user."""
 from telebot.apihelper import ApiTelegramException
+from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from lib.texts import raw
 
 
 def miniapp_url(rt):
@@ -19,3 +22,10 @@ def show(bot, chat_id, screen, call=None):
             if "not modified" in str(exc.description):
                 return
     bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def one_button(language: str, label_key: str, callback_data: str) -> InlineKeyboardMarkup:
+    """A keyboard of one callback button (renew links in reminders and notices)."""
+    markup = InlineKeyboardMarkup()
+    markup.row(InlineKeyboardButton(raw(language, label_key), callback_data=callback_data))
+    return markup

@@ -89,4 +89,10 @@ TEXTS = {
     "btn_reinstall_yes": "Yes, wipe and reinstall", "btn_cancel": "Cancel",
     "vps_action_queued": "⏳ Working on server #{server_id}… You will get a message when it is done.",
     "vps_password": "Server #{server_id} ({ip})\nUser: <code>{login}</code>\nPassword: <tg-spoiler>{password}</tg-spoiler>",
+    "vpn_reminder": "⏰ Your VPN #{id} expires on <b>{expires}</b> (in {days} d). Renew now to keep it working.",
+    "vps_reminder": "⏰ Your server #{id} expires on <b>{expires}</b> (in {days} d). Renew now: at expiry it is stopped, and deleted after the grace period.",
+    "vpn_expired": "⌛ Your VPN #{peer_id} has expired and is switched off. Renew it to switch it back on.",
+    "vps_suspended": "⏸ Server #{server_id} has expired and is stopped. Renew it before <b>{deleted_at}</b> or it is deleted with its data.",
+    "vps_deleted": "🗑 Server #{server_id} ({ip}) was deleted after the grace period. Thank you for using it!",
+    "vpn_new_address": "Your VPN #{peer_id} came back with a new address: download the config again (🔑 My VPN).",
 }

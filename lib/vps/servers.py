@@ -14,6 +14,7 @@ from lib.billing.orders import mark_fulfilled
 from lib.db import after_commit
 from lib.events import emit_event
 from lib.fulfilment import CannotFulfil
+from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpsServer
 from lib.queue import enqueue
 from lib.vps.pool import PoolAddress, first_free
@@ -40,10 +41,12 @@ def reserve_server(rt, order_id: int) -> int:
     address = first_free(px.pool, taken)
     if address is None:
         raise CannotFulfil("the IP pool is exhausted: no free address for a new server")
+    expires_at = clock.now() + plan.duration
     server = VpsServer(user=order.user, order=order, plan_id=order.plan_id, node=px.node,
                        name=server_name(order.id), ip=address.ip, prefix=address.prefix, live_ip=address.ip,
                        password_enc=rt.box.seal(new_password()), status="reserved", step="reserved",
-                       expires_at=clock.now() + plan.duration, created_at=clock.now())
+                       expires_at=expires_at, created_at=clock.now(),
+                       remind_at=next_reminder_at(expires_at, rt.settings.reminder_offsets, clock.now()))
     server.flush()
     return server.id
 
@@ -100,6 +103,10 @@ def extend_server(rt, order_id: int) -> int | None:
         return None
     server, plan = order.renew_server, rt.settings.catalog.get(order.plan_id)
     server.expires_at = max(server.expires_at, clock.now()) + plan.duration
+    server.remind_at = next_reminder_at(server.expires_at, rt.settings.reminder_offsets, clock.now())
+    if server.status == "suspended":  # stopped at expiry: it runs again
+        server.status = "stopped"
+        after_commit(enqueue, rt.redis, "jobs.vps_control.run", server.id, "start", None, job_timeout=1800)
     mark_fulfilled(order)
     emit_event(rt.redis, "vps.renewed", vps_event_data(server))
     after_commit(enqueue, rt.redis, "jobs.notify_user.run", server.user.id, "vps_renewed",

@@ -1,0 +1,36 @@
+"""A VPS reached its expiry (stop it: suspended) or the end of its grace (destroy it: expired)."""
+from redis.exceptions import LockError
+
+from lib.db import run_transaction
+from lib.lifecycle.expiry import record_vps_deleted, record_vps_suspended, vps_expiry_step
+from lib.runtime import current
+from lib.vps import servers
+from lib.vps.control import stop_gracefully
+from lib.vps.provisioning import destroy_vm, proxmox
+
+
+def run(server_id: int) -> str:
+    rt = current()
+    if not rt.settings.vps_enabled:
+        return "vps off"
+    lock = rt.redis.lock(f"shop:lock:vps:{server_id}", timeout=1800)  # the lock power actions take too
+    if not lock.acquire(blocking=False):
+        return "busy"
+    try:
+        step = run_transaction(vps_expiry_step, rt, server_id)
+        if step is None:
+            return "not due"
+        server = run_transaction(servers.snapshot, rt, server_id)
+        px = proxmox(rt)
+        if step == "suspend":
+            if server["vmid"] is not None and px.config(server["vmid"]) is not None:
+                stop_gracefully(px, server["vmid"])
+            return "suspended" if run_transaction(record_vps_suspended, rt, server_id) else "already done"
+        if server["vmid"] is not None:
+            destroy_vm(px, server["vmid"], server["name"])
+        return "deleted" if run_transaction(record_vps_deleted, rt, server_id) else "already done"
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            pass

@@ -1,0 +1,1 @@
+"""The life of a subscription after the sale: reminders, expiry, grace deletion, renewal."""
