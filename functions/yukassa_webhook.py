@@ -3,7 +3,7 @@ import re
 
 from functions.http import error, json_body, json_response, post_only
 from lib.payments import PaymentProviderError
-from lib.payments.confirm import apply_yookassa_payment
+from lib.payments.confirm import apply_yookassa_payment, apply_yookassa_refund
 from lib.runtime import current
 
 _PAYMENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -20,10 +20,11 @@ def yukassa_webhook(request):
     if note is None or not isinstance(obj, dict) or not isinstance(event, str) \
             or not _PAYMENT_ID.match(str(obj.get("id", ""))):
         return error(400, "not a YooKassa notification")
-    if not event.startswith("payment."):
+    if event != "refund.succeeded" and not event.startswith("payment."):
         return json_response(200, {"ok": True, "ignored": event})
+    apply = apply_yookassa_refund if event == "refund.succeeded" else apply_yookassa_payment
     try:
-        outcome = apply_yookassa_payment(rt, str(obj["id"]))  # only YooKassa's own answer is trusted
+        outcome = apply(rt, str(obj["id"]))  # only YooKassa's own answer is trusted
     except PaymentProviderError:
         return error(503, "YooKassa could not be asked about the payment; send it again later")
     return json_response(200, {"ok": True, "result": outcome})

@@ -1,7 +1,6 @@
 """A VPS reached its expiry (stop it: suspended) or the end of its grace (destroy it: expired)."""
-from redis.exceptions import LockError
-
 from lib.db import run_transaction
+from lib.locks import job_lock
 from lib.lifecycle.expiry import record_vps_deleted, record_vps_suspended, vps_expiry_step
 from lib.runtime import current
 from lib.vps import servers
@@ -13,10 +12,10 @@ def run(server_id: int) -> str:
     rt = current()
     if not rt.settings.vps_enabled:
         return "vps off"
-    lock = rt.redis.lock(f"shop:lock:vps:{server_id}", timeout=1800)  # the lock power actions take too
-    if not lock.acquire(blocking=False):
-        return "busy"
-    try:
+    # The lock power actions take too: an expiry never runs beside a reinstall.
+    with job_lock(rt.redis, f"vps:{server_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+        if not held:
+            return "busy"
         step = run_transaction(vps_expiry_step, rt, server_id)
         if step is None:
             return "not due"
@@ -29,8 +28,3 @@ def run(server_id: int) -> str:
         if server["vmid"] is not None:
             destroy_vm(px, server["vmid"], server["name"])
         return "deleted" if run_transaction(record_vps_deleted, rt, server_id) else "already done"
-    finally:
-        try:
-            lock.release()
-        except LockError:
-            pass

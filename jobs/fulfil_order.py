@@ -7,11 +7,10 @@ removed, the money goes back to the balance, the customer and the admins are tol
 """
 import logging
 
-from redis.exceptions import LockError
-
 from lib.billing.orders import FULFIL_RETRIES, fail_order
 from lib.db import run_transaction
 from lib.fulfilment import CannotFulfil, order_facts
+from lib.locks import job_lock
 from lib.models import Order
 from lib.runtime import current
 from lib.vpn_fulfilment import fulfil_vpn, undo_vpn
@@ -50,19 +49,14 @@ def _give_up(rt, order_id, error) -> None:
 
 def run(order_id: int) -> str:
     rt = current()
-    lock = rt.redis.lock(f"shop:lock:fulfil:{order_id}", timeout=1800)
-    if not lock.acquire(blocking=False):
-        return "busy"  # another copy is working on this order right now
-    try:
-        return _fulfil(rt, order_id)
-    except Exception as exc:
-        attempts = run_transaction(_count_attempt, order_id, f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, CannotFulfil) or attempts >= MAX_ATTEMPTS:
-            _give_up(rt, order_id, str(exc))
-            return "failed"
-        raise  # RQ runs the job again after the back-off
-    finally:
+    with job_lock(rt.redis, f"order:{order_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+        if not held:
+            return "busy"  # another copy is working on this order right now
         try:
-            lock.release()
-        except LockError:
-            pass
+            return _fulfil(rt, order_id)
+        except Exception as exc:
+            attempts = run_transaction(_count_attempt, order_id, f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, CannotFulfil) or attempts >= MAX_ATTEMPTS:
+                _give_up(rt, order_id, str(exc))
+                return "failed"
+            raise  # RQ runs the job again after the back-off

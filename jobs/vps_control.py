@@ -1,9 +1,8 @@
 """Run one power or lifecycle action on a VM and tell its owner how it went."""
 import logging
 
-from redis.exceptions import LockError
-
 from lib.db import run_transaction
+from lib.locks import job_lock
 from lib.queue import enqueue
 from lib.runtime import current
 from lib.vps import servers
@@ -17,23 +16,18 @@ def run(server_id: int, action: str, user_id: int | None = None) -> str:
     rt = current()
     if action not in ACTIONS or not rt.settings.vps_enabled:
         return "refused"
-    lock = rt.redis.lock(f"shop:lock:vps:{server_id}", timeout=1800)
-    if not lock.acquire(blocking=False):
-        if user_id:
-            enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_busy", {"server_id": server_id})
-        return "busy"
-    try:
-        status = run_action(rt, server_id, action)
-    except ProxmoxError as exc:
-        log.warning("action %s on server %s failed: %s", action, server_id, exc)
-        if user_id:
-            enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_action_failed", {"server_id": server_id})
-        return "failed"
-    finally:
+    with job_lock(rt.redis, f"vps:{server_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+        if not held:
+            if user_id:
+                enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_busy", {"server_id": server_id})
+            return "busy"
         try:
-            lock.release()
-        except LockError:
-            pass
+            status = run_action(rt, server_id, action)
+        except ProxmoxError as exc:
+            log.warning("action %s on server %s failed: %s", action, server_id, exc)
+            if user_id:
+                enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_action_failed", {"server_id": server_id})
+            return "failed"
     if user_id and action == "reinstall":
         server = run_transaction(servers.snapshot, rt, server_id)
         enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_reinstalled",

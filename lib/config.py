@@ -49,6 +49,7 @@ class Settings:
     stuck_order_after: timedelta
     reconcile_every: timedelta
     miniapp_auth_ttl: timedelta
+    job_lock_ttl: timedelta
     port: int = 8080
     proxmox: object = None  # ProxmoxSettings, or None: VPS sales off
     local: bool = False
@@ -176,6 +177,7 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         stuck_order_after=p.duration(env, "STUCK_ORDER_AFTER", "3m"),
         reconcile_every=p.duration(env, "RECONCILE_EVERY", "5m"),
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
+        job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "60s"),
         port=_port(env), proxmox=load_proxmox(env), local=local,
     )
 

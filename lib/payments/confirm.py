@@ -3,7 +3,7 @@ import logging
 
 from lib.billing.orders import UNKNOWN_ORDER, apply_payment
 from lib.db import run_transaction
-from lib.models import Order
+from lib.models import Order, Payment
 from lib.payments import cryptobot
 
 log = logging.getLogger(__name__)
@@ -58,3 +58,25 @@ def recheck_order(rt, order_id: int) -> str:
         elif provider == "yookassa" and rt.settings.yookassa_enabled:
             apply_yookassa_payment(rt, ref)
     return run_transaction(_order_ref, order_id)[2]
+
+
+def _order_of_payment(provider, payment_id):
+    payment = Payment.get(provider=provider, provider_payment_id=payment_id)
+    return payment.order.id if payment and payment.order else None
+
+
+def apply_yookassa_refund(rt, refund_id: str) -> str:
+    """A refund.succeeded notification: re-read the refund, then unwind its order (by a job)."""
+    from lib.payments.yookassa_gateway import fetch_refund
+    from lib.queue import enqueue
+    refund = fetch_refund(rt.settings, refund_id)
+    if refund is None:
+        return "not_found"
+    if refund["status"] != "succeeded":
+        return f"not_refunded:{refund['status']}"
+    order_id = run_transaction(_order_of_payment, "yookassa", refund["payment_id"])
+    if order_id is None:
+        return UNKNOWN_ORDER
+    enqueue(rt.redis, "jobs.refund_order.run", order_id, "notified", "refunded at YooKassa", retries=4,
+            job_timeout=1800)
+    return "refund_queued"

@@ -48,3 +48,29 @@ def fetch_payment(settings, payment_id: str) -> dict | None:
     return {"id": payment.id, "status": payment.status, "paid": bool(payment.paid),
             "amount": str(payment.amount.value), "currency": payment.amount.currency,
             "metadata": dict(payment.metadata or {})}
+
+
+def refund_payment(settings, *, payment_id: str, order_id: int, amount: str, currency: str) -> str:
+    """Return a payment's money through YooKassa, once per order (the key is derived from it)."""
+    from yookassa import Refund
+    _configure(settings)
+    try:
+        refund = Refund.create({"payment_id": payment_id, "amount": {"value": amount, "currency": currency},
+                                "description": f"Refund of order {order_id}"}, f"shop-refund-{order_id}")
+    except Exception as exc:
+        raise PaymentProviderError(f"YooKassa refund failed: {type(exc).__name__}") from None
+    return refund.status
+
+
+def fetch_refund(settings, refund_id: str) -> dict | None:
+    """A refund as YooKassa reports it (for refund.succeeded notifications), or None if unknown."""
+    from yookassa import Refund
+    from yookassa.domain.exceptions.not_found_error import NotFoundError
+    _configure(settings)
+    try:
+        refund = Refund.find_one(refund_id)
+    except NotFoundError:
+        return None
+    except Exception as exc:
+        raise PaymentProviderError(f"YooKassa refund lookup failed: {type(exc).__name__}") from None
+    return {"id": refund.id, "payment_id": refund.payment_id, "status": refund.status}

@@ -53,7 +53,7 @@ def guarded(bot, handler):
 
 
 def register_handlers(bot) -> None:
-    from lib.telegram import vpn_handlers, vps_handlers
+    from lib.telegram import admin_commands, vpn_handlers, vps_handlers
     actions = {**vpn_handlers.ACTIONS, **vps_handlers.ACTIONS}
 
     def main_screen(user):
@@ -74,6 +74,8 @@ def register_handlers(bot) -> None:
             show(bot, chat, screens.help_screen(user["lang"]))
         elif command == "/buy":
             vpn_handlers.on_buy(bot, rt, user, chat, None, [])
+        elif command == "/refund" and admin_commands.on_refund_command(bot, rt, user, chat, message.text):
+            pass
         elif vps_handlers.looks_like_ssh_key(message.text):
             vps_handlers.on_ssh_key(bot, rt, user, chat, message.text)
         else:

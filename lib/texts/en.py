@@ -95,4 +95,8 @@ TEXTS = {
     "vps_suspended": "⏸ Server #{server_id} has expired and is stopped. Renew it before <b>{deleted_at}</b> or it is deleted with its data.",
     "vps_deleted": "🗑 Server #{server_id} ({ip}) was deleted after the grace period. Thank you for using it!",
     "vpn_new_address": "Your VPN #{peer_id} came back with a new address: download the config again (🔑 My VPN).",
+    "refunded_to_balance": "↩️ Order #{order_id} was refunded: <b>{amount} ₽</b> are back on your balance.",
+    "refunded_to_provider": "↩️ Order #{order_id} was refunded: <b>{amount} ₽</b> are on their way back to how you paid.",
+    "admin_refund_queued": "Refund of order #{order_id} queued ({via}).",
+    "admin_refund_usage": "Usage: /refund &lt;order id&gt; [balance|provider]",
 }

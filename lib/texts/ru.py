@@ -95,4 +95,8 @@ TEXTS = {
     "vps_suspended": "⏸ Срок сервера №{server_id} истёк, он остановлен. Продлите до <b>{deleted_at}</b>, иначе он будет удалён вместе с данными.",
     "vps_deleted": "🗑 Сервер №{server_id} ({ip}) удалён после льготного срока. Спасибо, что были с нами!",
     "vpn_new_address": "Ваш VPN №{peer_id} снова включён, но с новым адресом: скачайте конфигурацию заново (🔑 Мои VPN).",
+    "refunded_to_balance": "↩️ Заказ №{order_id} возвращён: <b>{amount} ₽</b> снова на вашем балансе.",
+    "refunded_to_provider": "↩️ Заказ №{order_id} возвращён: <b>{amount} ₽</b> вернутся тем же способом, которым вы платили.",
+    "admin_refund_queued": "Возврат заказа №{order_id} поставлен в очередь ({via}).",
+    "admin_refund_usage": "Использование: /refund &lt;номер заказа&gt; [balance|provider]",
 }

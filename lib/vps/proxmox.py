@@ -34,6 +34,10 @@ class Proxmox:
     def next_vmid(self) -> int:
         return int(self._call("nextid", self.api.cluster.nextid.get))
 
+    def vms(self) -> list:
+        """Every VM on our node, one summary each (vmid, name, status, tags, lock, template)."""
+        return self._call("list", self._node().qemu.get)
+
     def config(self, vmid: int) -> dict | None:
         """The VM's config, or None when there is no such VM."""
         try:

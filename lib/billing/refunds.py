@@ -1,0 +1,58 @@
+"""Refunds in the books: the order closes as refunded and the ledger unwinds, once.
+
+The money comes back to the customer's balance (a `refund` entry reverses the purchase). When
+it went back through the provider instead, a `payout` entry records the money leaving, so the
+balance ends where it was before the purchase. (kind, ref) is unique: no refund twice.
+"""
+from decimal import Decimal
+
+from lib import clock
+from lib.billing import states
+from lib.billing.ledger import locked_user, post_entry
+from lib.billing.orders import order_amount_text
+from lib.db import after_commit
+from lib.models import LedgerEntry, Order
+from lib.queue import enqueue
+
+REFUNDABLE = (states.PAID, states.FULFILLED)
+
+
+class RefundRefused(ValueError):
+    """This order cannot be refunded (already refunded, failed, unpaid)."""
+
+
+def refundable(order_id: int) -> dict:
+    order = Order.get(id=order_id)
+    if order is None or order.status not in REFUNDABLE:
+        raise RefundRefused(f"order {order_id} is {order.status if order else 'unknown'}: nothing to refund")
+    payment = order.payments.select(lambda p: p.provider == "yookassa").first()
+    return {"product": order.product, "renewal": order.renew_peer is not None or order.renew_server is not None,
+            "peer_id": order.peer.id if order.peer else None, "server_id": order.server.id if order.server else None,
+            "yookassa_payment": payment.provider_payment_id if payment else None,
+            "amount": order.amount}
+
+
+def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:
+    """Close the order as refunded and unwind the ledger (in the caller's transaction)."""
+    order = Order.get_for_update(id=order_id)
+    if order.status not in REFUNDABLE:
+        return False
+    user = locked_user(order.user.id)
+    if not LedgerEntry.get(kind="refund", ref=f"order:{order.id}"):
+        post_entry(user, order.amount, "refund", f"order:{order.id}", f"order #{order.id} refunded: {reason}"[:256])
+    if via_provider:
+        post_entry(user, -order.amount, "payout", f"order:{order.id}", f"order #{order.id} paid back")
+    _shorten_renewal(rt, order)
+    order.status, order.closed_at = states.REFUNDED, clock.now()
+    key = "refunded_to_provider" if via_provider else "refunded_to_balance"
+    after_commit(enqueue, rt.redis, "jobs.notify_user.run", user.id, key,
+                 {"order_id": order.id, "amount": order_amount_text(Decimal(order.amount))})
+    return True
+
+
+def _shorten_renewal(rt, order: Order) -> None:
+    """A refunded renewal takes its period back (expiry then follows its usual course)."""
+    thing = order.renew_peer or order.renew_server
+    plan = rt.settings.catalog.get(order.plan_id)
+    if thing is not None and order.fulfilled_at is not None and plan is not None:
+        thing.expires_at = max(clock.now(), thing.expires_at - plan.duration)
