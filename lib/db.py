@@ -55,19 +55,19 @@ def transaction():
             yield
     finally:
         _after_commit.reset(token)
-    for callback, args in callbacks:
+    for callback, args, kwargs in callbacks:
         try:
-            callback(*args)
+            callback(*args, **kwargs)
         except Exception:  # the commit stands; cron_tick re-queues whatever this missed
             log.exception("after-commit action %s failed", getattr(callback, "__name__", callback))
 
 
-def after_commit(callback, *args) -> None:
-    """Run callback(*args) after the current transaction commits (e.g. enqueue a job)."""
+def after_commit(callback, *args, **kwargs) -> None:
+    """Run callback(*args, **kwargs) after the current transaction commits (e.g. enqueue a job)."""
     callbacks = _after_commit.get()
     if callbacks is None:
         raise RuntimeError("after_commit() needs an enclosing transaction()")
-    callbacks.append((callback, args))
+    callbacks.append((callback, args, kwargs))
 
 
 CONFLICTS = (orm.TransactionIntegrityError, orm.CommitException, orm.OptimisticCheckError,
