@@ -1,6 +1,7 @@
 """Run the reconciler once (queued by cron_tick every RECONCILE_EVERY)."""
 import logging
 
+from lib.locks import job_lock
 from lib.runtime import current
 
 log = logging.getLogger(__name__)
@@ -8,6 +9,11 @@ log = logging.getLogger(__name__)
 
 def run() -> dict:
     from lib.reconcile.run import reconcile
-    summary = reconcile(current())
+    rt = current()
+    # A slow run (a Proxmox destroy) can outlast RECONCILE_EVERY: the next one then steps aside.
+    with job_lock(rt.redis, "reconcile", rt.settings.job_lock_ttl.total_seconds()) as held:
+        if not held:
+            return {"busy": True}
+        summary = reconcile(rt)
     log.info("reconcile: %s", summary)
     return summary

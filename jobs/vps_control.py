@@ -6,7 +6,7 @@ from lib.locks import job_lock
 from lib.queue import enqueue
 from lib.runtime import current
 from lib.vps import servers
-from lib.vps.control import ACTIONS, run_action
+from lib.vps.control import ACTIONS, pending_key, run_action
 from lib.vps.proxmox import ProxmoxError
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ def run(server_id: int, action: str, user_id: int | None = None) -> str:
             if user_id:
                 enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_action_failed", {"server_id": server_id})
             return "failed"
+        finally:
+            if action != "refresh":
+                rt.redis.delete(pending_key(server_id))
     if user_id and action == "reinstall":
         server = run_transaction(servers.snapshot, rt, server_id)
         enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_reinstalled",

@@ -127,3 +127,24 @@ def test_vps_sales_off_without_proxmox(shop):
     refused = api(shop, "post", "orders", json={"product": "vps", "plan": "vps-start", "provider": "cryptobot"})
     assert refused.status_code == 409 and refused.get_json()["error"] == "product_off"
     assert api(shop, "get", "plans").get_json()["vps"] == []
+
+
+def test_a_second_action_while_one_is_queued_is_refused_in_the_user_language(make_shop, fake_proxmox):
+    shop, server_id, _ = bought_server(make_shop, fake_proxmox)
+    assert api(shop, "post", f"vps/{server_id}/stop").get_json()["server"]["pending"] == "stop"
+    second = api(shop, "post", f"vps/{server_id}/reboot")
+    assert second.status_code == 409 and second.get_json()["error"] == "vps_busy_now"
+    shop.run_jobs()
+    assert api(shop, "get", "me").get_json()["vps"][0]["pending"] is None
+    assert api(shop, "post", f"vps/{server_id}/start").status_code == 202
+
+
+def test_renewal_keeps_the_server_size(make_shop, fake_proxmox):
+    shop, server_id, _ = bought_server(make_shop, fake_proxmox)
+    bigger = {"product": "vps", "plan": "vps-pro", "provider": "cryptobot", "renew": server_id}
+    refused = api(shop, "post", "orders", json=bigger)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "plan_mismatch"
+    open_card(shop)
+    shop.click(USER, "Renew")
+    labels = [b["text"] for b in shop.telegram.buttons(shop.telegram.last_message(USER))]
+    assert any(label.startswith("Start") for label in labels) and not any(label.startswith("Pro") for label in labels)

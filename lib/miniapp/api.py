@@ -11,7 +11,7 @@ from lib.miniapp.vps_api import servers_json
 from lib.vpn_sync import set_peer_paused
 
 REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "provider_off": 400,
-                  "not_found": 404, "product_off": 409}
+                  "not_found": 404, "product_off": 409, "plan_mismatch": 409}
 
 
 class ApiError(Exception):
@@ -49,7 +49,7 @@ def _me(rt, customer):
     user = User[customer["id"]]
     peers = VpnPeer.select(lambda p: p.user == user and p.status != "failed").order_by(VpnPeer.id)
     return {"user": {"id": user.id, "first_name": user.first_name, "language": user.language,
-                     "balance": f"{user.balance:.2f}"},
+                     "balance": f"{user.balance:.2f}", "ssh_key": user.ssh_key},
             "vpn": [_peer_json(rt, p) for p in peers], "vps": servers_json(rt, user)}
 
 

@@ -5,8 +5,10 @@ from lib import clock
 from lib.db import run_transaction
 from lib.models import User, VpsServer
 from lib.queue import enqueue
+from lib.vps.control import pending_key
 
 POWER = ("start", "stop", "reboot", "refresh")
+PENDING_TTL = 1800  # an action the job never got to (Redis lost it) stops blocking after this
 _SSH_KEY = re.compile(r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( [^\n]{0,200})?$")
 
 
@@ -17,7 +19,9 @@ def _api_error(status, code, message=None):
 
 def server_json(rt, server) -> dict:
     plan = rt.settings.catalog.get(server.plan_id)
+    pending = rt.redis.get(pending_key(server.id))
     return {"id": server.id, "ip": server.ip, "status": server.status, "step": server.step,
+            "pending": pending.decode() if pending else None,
             "plan": server.plan_id, "plan_title": plan.title_in(server.user.language) if plan else server.plan_id,
             "cores": plan.cores if plan else None, "memory_mb": plan.memory_mb if plan else None,
             "disk_gb": plan.disk_gb if plan else None, "expires_at": clock.iso(server.expires_at),
@@ -39,8 +43,11 @@ def _owned(rt, server_id, user_id):
 def power(rt, customer, body, server_id, action="refresh"):
     """Queue a power action (status is read live from Proxmox by the job); 202 with the server."""
     server = run_transaction(lambda: server_json(rt, _owned(rt, server_id, customer["id"])))
-    if action != "refresh" and server["status"] not in ("running", "stopped"):
-        raise _api_error(409, "vps_busy_now", "the server is busy with another action")
+    if action != "refresh":
+        busy = server["status"] not in ("running", "stopped")
+        if busy or not rt.redis.set(pending_key(server_id), action, nx=True, ex=PENDING_TTL):
+            raise _api_error(409, "vps_busy_now")
+        server["pending"] = action
     enqueue(rt.redis, "jobs.vps_control.run", server_id, action, None if action == "refresh" else customer["id"],
             job_timeout=1800)
     return 202, {"server": server, "queued": action}

@@ -24,19 +24,27 @@ class Checkout:
     pay_url: str | None
 
 
-def _renewed(plan, renew_id, user_id):
+def same_size(current, plan) -> bool:
+    """A VPS can be renewed only with a plan of its own size (renewal does not resize the VM)."""
+    return current is not None and (current.cores, current.memory_mb, current.disk_gb) == \
+        (plan.cores, plan.memory_mb, plan.disk_gb)
+
+
+def _renewed(catalog, plan, renew_id, user_id):
     """The customer's own peer or server that the order renews; refused if it is not theirs."""
     if renew_id is None:
         return {}
     thing = (VpnPeer if plan.product == "vpn" else VpsServer).get(id=renew_id)
     if thing is None or thing.user.id != user_id or thing.status in ("failed", "deleted"):
         raise CheckoutRefused("not_found")
+    if plan.product == "vps" and not same_size(catalog.get(thing.plan_id), plan):
+        raise CheckoutRefused("plan_mismatch")  # a renewal does not resize the VM
     return {"renew_peer": thing} if plan.product == "vpn" else {"renew_server": thing}
 
 
 def _open_order(rt, user_id, plan, provider, renew_id):
     user = User[user_id]
-    order = create_order(user, plan, provider, **_renewed(plan, renew_id, user_id))
+    order = create_order(user, plan, provider, **_renewed(rt.settings.catalog, plan, renew_id, user_id))
     if provider == "balance":
         order.flush()
         try:

@@ -63,7 +63,8 @@ def reconcile_wireguard(rt) -> dict:
             log.error("reconcile: could not re-add VPN peer #%s: %s", peer_id, exc)
             continue
         counts["added"] += 1
-        log.warning("reconcile: re-added VPN peer #%s (%s) on %s: %s", peer_id, peer["address"], server.interface, why)
+        log.warning("reconcile: re-added VPN peer #%s (%s) on %s: %s", peer_id, peer["address"],
+                    server.interface, why)
     for key in sorted(live.keys() - known):
         peer = run_transaction(_now, rt, key)
         if peer["known"]:  # it became live since the first read

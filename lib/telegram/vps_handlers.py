@@ -3,6 +3,7 @@ import re
 
 from lib.db import run_transaction
 from lib.models import User, VpsServer
+from lib.payments.checkout import same_size
 from lib.queue import enqueue
 from lib.telegram import vps_screens
 from lib.telegram.callbacks import int_arg
@@ -44,9 +45,11 @@ def on_buy_vps(bot, rt, user, chat, call, args):
     if not rt.settings.vps_enabled:
         return _say(bot, chat, user, "product_off")
     renew = int_arg(args) if args else None
-    if renew and run_transaction(owned_server, renew, user["id"]) is None:
-        renew = None
-    show(bot, chat, vps_screens.vps_plans_screen(user["lang"], rt.settings.catalog.for_product("vps"), renew), call)
+    server = run_transaction(owned_server, renew, user["id"]) if renew else None
+    plans = rt.settings.catalog.for_product("vps")
+    if server is not None:  # a renewal keeps the server's size
+        plans = [p for p in plans if same_size(rt.settings.catalog.get(server["plan_id"]), p)]
+    show(bot, chat, vps_screens.vps_plans_screen(user["lang"], plans, renew if server else None), call)
 
 
 def _servers_of(user_id):

@@ -99,4 +99,8 @@ TEXTS = {
     "refunded_to_provider": "↩️ Order #{order_id} was refunded: <b>{amount} ₽</b> are on their way back to how you paid.",
     "admin_refund_queued": "Refund of order #{order_id} queued ({via}).",
     "admin_refund_usage": "Usage: /refund &lt;order id&gt; [balance|provider]",
+    "admin_orphan_vm": "⚠️ VM {vmid} ({name}) on node {node} looks like the shop's, but no live server owns it. Unless a server claims it, it is destroyed after {when}.",
+    "admin_missing_vm": "⚠️ Server #{server_id} (customer {user_id}, IP <code>{ip}</code>) is {status} in the shop, but its VM {vmid} is missing from node {node}.",
+    "vps_busy_now": "This server is busy with another action. Try again when it is done.",
+    "plan_mismatch": "A server can be renewed only with a plan of its own size.",
 }
