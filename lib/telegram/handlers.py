@@ -52,8 +52,13 @@ def guarded(bot, handler):
     return run
 
 
+def main_screen_for(bot, rt, user, chat, call=None) -> None:
+    show(bot, chat, screens.main_menu(user["lang"], user["name"], miniapp_url(rt), vps=rt.settings.vps_enabled),
+         call)
+
+
 def register_handlers(bot) -> None:
-    from lib.telegram import admin_commands, vpn_handlers, vps_handlers
+    from lib.telegram import admin_commands, admin_panel, vpn_handlers, vps_handlers
     actions = {**vpn_handlers.ACTIONS, **vps_handlers.ACTIONS}
 
     def main_screen(user):
@@ -76,6 +81,8 @@ def register_handlers(bot) -> None:
             vpn_handlers.on_buy(bot, rt, user, chat, None, [])
         elif command == "/refund" and admin_commands.on_refund_command(bot, rt, user, chat, message.text):
             pass
+        elif admin_panel.on_admin_message(bot, rt, user, chat, message):
+            pass
         elif vps_handlers.looks_like_ssh_key(message.text):
             vps_handlers.on_ssh_key(bot, rt, user, chat, message.text)
         else:
@@ -93,7 +100,9 @@ def register_handlers(bot) -> None:
             bot.send_message(chat, t(user["lang"], "banned"))
             return
         action, args = unpack(call.data)
-        if action == "lang":
+        if action.startswith("adm"):  # every admin action checks ADMIN_IDS itself, on the server
+            admin_panel.on_admin_callback(bot, rt, user, chat, call, action, args)
+        elif action == "lang":
             user["lang"] = run_transaction(_toggle_language, user["id"])
             show(bot, chat, main_screen(user), call)
         elif action == "help":

@@ -1,9 +1,13 @@
 """Every user-facing string, in Russian and English. Parameters are HTML-escaped here."""
 import html
 
-from lib.texts.en import TEXTS as EN
-from lib.texts.ru import TEXTS as RU
+from lib.texts import admin, broadcast
+from lib.texts.en import TEXTS as CUSTOMER_EN
+from lib.texts.ru import TEXTS as CUSTOMER_RU
 
+# Customer texts, then each area's own module ({"en": {...}, "ru": {...}}); keys never overlap.
+EN = {**CUSTOMER_EN, **admin.TEXTS["en"], **broadcast.TEXTS["en"]}
+RU = {**CUSTOMER_RU, **admin.TEXTS["ru"], **broadcast.TEXTS["ru"]}
 LANGUAGES = {"en": EN, "ru": RU}
 
 
