@@ -6,7 +6,8 @@ from lib.locks import job_lock
 from lib.queue import enqueue
 from lib.runtime import current
 from lib.vps import servers
-from lib.vps.control import ACTIONS, pending_key, run_action
+from lib.vps.control import ACTIONS, run_action
+from lib.vps.pending import pending_key
 from lib.vps.proxmox import ProxmoxError
 
 log = logging.getLogger(__name__)

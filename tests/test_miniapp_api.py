@@ -31,7 +31,8 @@ def buy_with_sandbox(shop, user_id=ANN):
 def test_me_registers_the_user_and_plans_list_the_plans_file(shop):
     me = api(shop, "get", "me")
     assert me.status_code == 200
-    assert me.get_json() == {"user": {"id": ANN, "first_name": "Ann", "language": "en", "balance": "0.00"},
+    assert me.get_json() == {"user": {"id": ANN, "first_name": "Ann", "language": "en", "balance": "0.00",
+                                      "ssh_key": None},
                              "vpn": [], "vps": []}
     plans = api(shop, "get", "plans").get_json()
     assert [p["id"] for p in plans["vpn"]] == ["vpn-1m", "vpn-3m", "vpn-6m", "vpn-12m"]

@@ -5,7 +5,7 @@ from lib import clock
 from lib.db import run_transaction
 from lib.models import User, VpsServer
 from lib.queue import enqueue
-from lib.vps.control import pending_key
+from lib.vps.pending import pending_key
 
 POWER = ("start", "stop", "reboot", "refresh")
 PENDING_TTL = 1800  # an action the job never got to (Redis lost it) stops blocking after this

@@ -11,11 +11,6 @@ SHUTDOWN_GRACE = 60  # seconds the guest gets to shut down before it is stopped 
 CONTROLLABLE = ("running", "stopped")
 
 
-def pending_key(server_id: int) -> str:
-    """Set while a power action queued from the mini app waits or runs (jobs.vps_control clears it)."""
-    return f"shop:vps:pending:{server_id}"
-
-
 def owned_server(server_id: int, user_id: int) -> dict | None:
     """The server as a dict if it is this user's and exists, else None."""
     server = VpsServer.get(id=server_id)
