@@ -18,9 +18,15 @@ _LOCK_ID = 7_412_001  # arbitrary, constant: the advisory lock the shop's migrat
 # (version, description, {dialect: [sql, ...]}, also on a new database). Append only;
 # never edit a released entry.
 _PEERS_BY_USER = 'CREATE INDEX IF NOT EXISTS idx_vpn_peers_user_status ON vpn_peers ("user", status)'
+_LIVE_PEERS_BY_EXPIRY = ("CREATE INDEX IF NOT EXISTS idx_vpn_peers_live_expiry ON vpn_peers (expires_at) "
+                         "WHERE status IN ('active', 'paused')")
+_LIVE_SERVERS_BY_EXPIRY = ("CREATE INDEX IF NOT EXISTS idx_vps_servers_live_expiry ON vps_servers (expires_at) "
+                           "WHERE status IN ('running', 'stopped')")
 MIGRATIONS = [
     (1, "initial schema", {}, False),
     (2, "index peers by user for the my-VPN screen", {"postgres": [_PEERS_BY_USER], "sqlite": [_PEERS_BY_USER]}, True),
+    (3, "partial indexes of live subscriptions by expiry, for cron_tick",
+     {d: [_LIVE_PEERS_BY_EXPIRY, _LIVE_SERVERS_BY_EXPIRY] for d in ("postgres", "sqlite")}, True),
 ]
 
 

@@ -21,3 +21,17 @@ def enqueue(redis, func_path: str, *args, queue_name: str = "default", retries: 
 def queue_depths(redis) -> dict:
     """Jobs waiting per queue (for summaries and metrics)."""
     return {name: queue(redis, name).count for name in QUEUES}
+
+
+def enqueue_batch(redis, jobs) -> int:
+    """Queue many jobs in one pipeline per queue: jobs are (func_path, args, queue_name, retries, timeout)."""
+    by_queue = {}
+    for func_path, args, queue_name, retries, timeout in jobs:
+        retry = Retry(max=retries, interval=list(RETRY_INTERVALS[:retries])) if retries else None
+        by_queue.setdefault(queue_name, []).append(Queue.prepare_data(
+            func_path, tuple(args), timeout=timeout, result_ttl=3600, failure_ttl=7 * 86400, retry=retry))
+    for queue_name, datas in by_queue.items():
+        with redis.pipeline() as pipe:
+            queue(redis, queue_name).enqueue_many(datas, pipeline=pipe)
+            pipe.execute()
+    return sum(len(d) for d in by_queue.values())

@@ -6,7 +6,10 @@ import uuid
 import psycopg2
 import pytest
 
+from lib.migrations import MIGRATIONS
 from tests.conftest import PG_ADMIN
+
+VERSIONS = [version for version, *_ in MIGRATIONS]
 
 MIGRATE = "from lib.db import bind_database; import sys; bind_database(sys.argv[1])"
 
@@ -37,9 +40,9 @@ def query(url, sql, *args):
 
 def test_new_postgres_database_gets_every_version(empty_pg):
     start_up(empty_pg)
-    assert [v for (v,) in query(empty_pg, "SELECT version FROM schema_migrations ORDER BY 1")] == [1, 2]
+    assert [v for (v,) in query(empty_pg, "SELECT version FROM schema_migrations ORDER BY 1")] == VERSIONS
     start_up(empty_pg)  # a restart changes nothing
-    assert query(empty_pg, "SELECT count(*) FROM schema_migrations") == [(2,)]
+    assert query(empty_pg, "SELECT count(*) FROM schema_migrations") == [(len(VERSIONS),)]
 
 
 def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(empty_pg):
@@ -51,7 +54,8 @@ def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(empty_pg):
                     "VALUES (42, 'ann', 'Ann', 'en', 10, false, now())")
     start_up(empty_pg)
     assert query(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_user_status'")
-    assert query(empty_pg, "SELECT max(version) FROM schema_migrations") == [(2,)]
+    assert query(empty_pg, "SELECT max(version) FROM schema_migrations") == [(VERSIONS[-1],)]
+    assert query(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_live_expiry'")
     assert query(empty_pg, "SELECT id, balance FROM users") == [(42, 10)]
 
 
@@ -63,7 +67,7 @@ def test_sqlite_gets_the_same_schema(tmp_path):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"users", "orders", "payments", "ledger", "vpn_peers", "events", "processed_updates",
             "schema_migrations"} <= tables
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")] == VERSIONS
 
 
 def test_payment_uniqueness_is_enforced_by_the_database(empty_pg):

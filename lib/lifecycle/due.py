@@ -8,16 +8,19 @@ BATCH = 500
 
 
 def due_work(settings) -> dict:
-    """Ids of subscriptions whose reminder, expiry or deletion is due (runs in a transaction)."""
+    """(id, due moment) of subscriptions whose reminder, expiry or deletion is due (in a transaction)."""
     now = clock.now()
     delete_before = now - settings.vps_grace
     return {
-        "vpn_reminders": select(p.id for p in VpnPeer if p.remind_at <= now)[:BATCH],
-        "vps_reminders": select(s.id for s in VpsServer if s.remind_at <= now)[:BATCH],
-        "vpn_expiries": select(p.id for p in VpnPeer
-                               if p.status in ("active", "paused") and p.expires_at <= now)[:BATCH],
-        "vps_suspensions": select(s.id for s in VpsServer
-                                  if s.status in ("running", "stopped") and s.expires_at <= now)[:BATCH],
-        "vps_deletions": select(s.id for s in VpsServer
+        "vpn_reminders": select((p.id, p.remind_at) for p in VpnPeer if p.remind_at <= now)[:BATCH],
+        "vps_reminders": select((s.id, s.remind_at) for s in VpsServer if s.remind_at <= now)[:BATCH],
+        # Ordered by expiry so PostgreSQL walks the partial index of live rows (migration 3)
+        # instead of guessing that thousands match and scanning the whole table.
+        "vpn_expiries": select((p.id, p.expires_at) for p in VpnPeer
+                               if p.status in ("active", "paused") and p.expires_at <= now)
+        .order_by(lambda: p.expires_at)[:BATCH],
+        "vps_suspensions": select((s.id, s.expires_at) for s in VpsServer if s.status in ("running", "stopped")
+                                  and s.expires_at <= now).order_by(lambda: s.expires_at)[:BATCH],
+        "vps_deletions": select((s.id, s.expires_at) for s in VpsServer
                                 if s.status == "suspended" and s.expires_at <= delete_before)[:BATCH],
     }
