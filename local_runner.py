@@ -2,6 +2,7 @@
 
     python local_runner.py              # run the shop (no configuration needed)
     python local_runner.py set-webhook  # register PUBLIC_URL/telegram_webhook with Telegram
+    python local_runner.py doctor       # check the live setup and say in plain words what is wrong
 
 With no DATABASE_URL it keeps an SQLite file under ./data/, with no REDIS_URL it uses an
 in-process Redis, and with BOT_TOKEN but no PUBLIC_URL it long-polls Telegram instead of
@@ -17,7 +18,7 @@ from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from werkzeug.serving import make_server
 
-from lib.config import ConfigError, feature_report, load_settings
+from lib.config import ConfigError, feature_report, load_settings, logging_settings
 from lib.logs import setup_logging
 from lib.queue import QUEUES, queue
 from lib.runtime import init_runtime
@@ -132,18 +133,32 @@ def set_webhook(settings) -> int:
     return 0
 
 
+def doctor(settings) -> int:
+    """Check every part that is on (nothing is started, nothing is changed); 1 when one is broken."""
+    from lib.doctor import run_doctor
+    sys.stdout.reconfigure(errors="replace")
+    return run_doctor(settings)
+
+
 def main(argv) -> int:
-    setup_logging()
+    try:
+        setup_logging(*logging_settings()[:2])
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
     command = argv[1] if len(argv) > 1 else "run"
-    if command not in ("run", "set-webhook"):
+    if command not in ("run", "set-webhook", "doctor"):
         print(__doc__, file=sys.stderr)
         return 2
     try:
         settings = load_settings(local=True)
     except ConfigError as exc:
+        if command == "doctor":
+            print(f"✗ Configuration  {exc}")
+            return 1
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    return run(settings) if command == "run" else set_webhook(settings)
+    return {"run": run, "set-webhook": set_webhook, "doctor": doctor}[command](settings)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
-"""GET /healthz, /readyz and /metrics."""
+"""GET /healthz (the process runs), /readyz (the database and Redis answer), /metrics (Prometheus)."""
+import logging
+
 from flask import Response
-from pony.orm import count, db_session
+from pony.orm import db_session
 
 from functions.http import json_response
-from lib.models import Event, Order, db
-from lib.queue import queue_depths
+from lib.metrics import CONTENT_TYPE, exposition
+from lib.models import db
 from lib.runtime import current
+
+log = logging.getLogger("shop.web")
+_fallback_redis = []  # used only while the runtime cannot be built (the database is down at start)
 
 
 def healthz():
@@ -18,6 +23,19 @@ def _ping_database():
         db.select("SELECT 1")
 
 
+def _redis():
+    try:
+        return current().redis
+    except Exception:
+        if not _fallback_redis:
+            import redis as redis_lib
+
+            from lib.config import load_settings
+            _fallback_redis.append(redis_lib.Redis.from_url(load_settings().redis_url, socket_timeout=2,
+                                                            socket_connect_timeout=2))
+        return _fallback_redis[0]
+
+
 def _check(probe) -> str:
     try:
         probe()
@@ -27,18 +45,16 @@ def _check(probe) -> str:
 
 
 def readyz():
-    checks = {"database": _check(_ping_database), "redis": _check(lambda: current().redis.ping())}
+    checks = {"database": _check(_ping_database), "redis": _check(lambda: _redis().ping())}
     ready = all(v == "ok" for v in checks.values())
+    if not ready:
+        log.warning("not ready: %s", ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"))
     return json_response(200 if ready else 503, {"ready": ready, **checks})
 
 
 def metrics():
-    rt = current()
-    lines = ["# TYPE shop_queue_depth gauge"]
-    lines += [f'shop_queue_depth{{queue="{name}"}} {depth}' for name, depth in queue_depths(rt.redis).items()]
-    with db_session:
-        pending = count(o for o in Order if o.status == "pending")
-        waiting = count(e for e in Event if e.delivered_at is None)
-    lines += ["# TYPE shop_pending_payments gauge", f"shop_pending_payments {pending}",
-              "# TYPE shop_events_waiting gauge", f"shop_events_waiting {waiting}"]
-    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+    try:
+        rt = current()
+    except Exception:  # the request counters are still worth a scrape
+        rt = None
+    return Response(exposition(rt), content_type=CONTENT_TYPE)

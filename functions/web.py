@@ -6,6 +6,9 @@ from flask import Flask, request
 from functions.fast_path import TelegramFastPath
 from functions.health import healthz, metrics, readyz
 from functions.http import MAX_BODY_BYTES, error
+from functions.observe import Observed
+from lib.config import logging_settings
+from lib.logs import logging_is_set_up, setup_logging
 
 log = logging.getLogger("shop.web")
 SECURITY_HEADERS = {
@@ -24,6 +27,8 @@ def create_app() -> Flask:
     from functions.telegram_webhook import telegram_webhook
     from functions.yukassa_webhook import yukassa_webhook
 
+    if not logging_is_set_up():  # gunicorn.conf.py and the runners set it up before; functions-framework not
+        setup_logging(*logging_settings()[:2])
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     for name, func in [("telegram_webhook", telegram_webhook), ("cryptobot_webhook", cryptobot_webhook),
@@ -62,5 +67,5 @@ def create_app() -> Flask:
             response.headers.setdefault(name, value)
         return response
 
-    app.wsgi_app = TelegramFastPath(app.wsgi_app, SECURITY_HEADERS)
+    app.wsgi_app = Observed(TelegramFastPath(app.wsgi_app, SECURITY_HEADERS), SECURITY_HEADERS)
     return app

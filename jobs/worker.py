@@ -3,7 +3,7 @@ import sys
 
 from rq import Worker
 
-from lib.config import ConfigError, load_settings
+from lib.config import ConfigError, load_settings, logging_settings
 from lib.logs import setup_logging
 from lib.models import db
 from lib.queue import QUEUES, queue
@@ -11,8 +11,8 @@ from lib.runtime import init_runtime
 
 
 def main(burst: bool = False) -> int:
-    setup_logging()
     try:
+        setup_logging(*logging_settings()[:2])
         rt = init_runtime(load_settings())  # migrates the schema before the first job
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ from lib.config_parsers import ConfigError
 from lib.config_proxmox import load_proxmox
 from lib.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
 
-__all__ = ["ConfigError", "Settings", "load_settings", "feature_report"]
+__all__ = ["ConfigError", "Settings", "load_settings", "logging_settings", "feature_report"]
 DEFAULT_PUBLIC_URL = "http://localhost:8080"
 
 
@@ -53,6 +53,10 @@ class Settings:
     port: int = 8080
     proxmox: object = None  # ProxmoxSettings, or None: VPS sales off
     local: bool = False
+    rate_limit_per_minute: int = 30  # messages + button presses per user per minute; 0: no limit
+    log_format: str = "json"  # json: one JSON object per line; text: plain lines for a terminal
+    log_level: str = "INFO"
+    metrics_dir: str = ""  # Prometheus multiprocess directory; empty: the web runner makes a temporary one
 
     @property
     def telegram_enabled(self) -> bool:
@@ -123,6 +127,29 @@ def _port(env) -> int:
     return int(value)
 
 
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _rate_limit(env) -> int:
+    value = p.text(env, "RATE_LIMIT_PER_MINUTE", "30")
+    if not value.isdigit():
+        raise ConfigError(f"RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), not {value!r}.")
+    return int(value)
+
+
+def logging_settings(env=None, dotenv_path=".env") -> tuple:
+    """(LOG_FORMAT, LOG_LEVEL, METRICS_DIR), read alone: logging starts before the rest is validated."""
+    env = _read_env(env, dotenv_path)
+    log_format = p.text(env, "LOG_FORMAT", "json").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format!r}.")
+    level = p.text(env, "LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
+    return log_format, level, p.text(env, "METRICS_DIR") or p.text(env, "PROMETHEUS_MULTIPROC_DIR")
+
+
 def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data") -> Settings:
     """Build and validate the settings; raise ConfigError with one clear sentence."""
     env = _read_env(env, dotenv_path)
@@ -179,7 +206,13 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
         job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "60s"),
         port=_port(env), proxmox=load_proxmox(env), local=local,
+        rate_limit_per_minute=_rate_limit(env), **_logging_fields(env),
     )
+
+
+def _logging_fields(env) -> dict:
+    log_format, log_level, metrics_dir = logging_settings(env)
+    return {"log_format": log_format, "log_level": log_level, "metrics_dir": metrics_dir}
 
 
 def feature_report(settings: Settings) -> list:

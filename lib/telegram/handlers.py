@@ -72,7 +72,8 @@ def register_handlers(bot) -> None:
         if user["banned"]:
             bot.send_message(chat, t(user["lang"], "banned"))
             return
-        command = (message.text or "").split()[0].split("@")[0].lower() if message.text else ""
+        words = (message.text or "").split()
+        command = words[0].split("@")[0].lower() if words else ""
         if command == "/app" and miniapp_url(rt):
             show(bot, chat, screens.app_screen(user["lang"], miniapp_url(rt)))
         elif command == "/help":

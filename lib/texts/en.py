@@ -103,4 +103,5 @@ TEXTS = {
     "admin_missing_vm": "⚠️ Server #{server_id} (customer {user_id}, IP <code>{ip}</code>) is {status} in the shop, but its VM {vmid} is missing from node {node}.",
     "vps_busy_now": "This server is busy with another action. Try again when it is done.",
     "plan_mismatch": "A server can be renewed only with a plan of its own size.",
+    "rate_limited": "⏳ You are sending messages too fast. Please wait a minute: I will answer again then.",
 }
