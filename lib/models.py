@@ -23,6 +23,7 @@ class User(db.Entity):
     peers = Set("VpnPeer")
     servers = Set("VpsServer")
     ssh_key = Optional(str, nullable=True)  # public key(s) put on the customer's new servers
+    blocked_bot = Required(bool, default=False, sql_default="false")  # Telegram said 403: skip in broadcasts
 
 
 class Order(db.Entity):
@@ -171,3 +172,48 @@ class DriftFinding(db.Entity):
     first_seen = Required(datetime)
     reported_at = Optional(datetime)
     PrimaryKey(kind, key)
+
+
+class AuditLog(db.Entity):
+    """Who did what in the admin panel, to what, when, with the state before and after."""
+    _table_ = "audit_log"
+    id = PrimaryKey(int, auto=True)
+    admin_id = Required(int, size=64)
+    action = Required(str, 32)
+    target = Required(str, 64)  # user:42, vpn:3, vps:7, order:12
+    before = Optional(Json, nullable=True)
+    after = Optional(Json, nullable=True)
+    at = Required(datetime, index=True)
+    composite_index(target, at)
+
+
+class Broadcast(db.Entity):
+    """A message an admin sends to a segment of users; counters are refreshed from its deliveries."""
+    _table_ = "broadcasts"
+    id = PrimaryKey(int, auto=True)
+    admin_id = Required(int, size=64)
+    text = Required(str)  # Telegram HTML, exactly as previewed
+    button_text = Optional(str, 64, nullable=True)
+    button_url = Optional(str, 1024, nullable=True)
+    segment = Required(str, 16)  # all, active, expired, never_paid
+    status = Required(str, 16, default="draft", index=True)  # draft, sending, cancelled, done
+    total = Required(int, default=0)
+    sent = Required(int, default=0)
+    failed = Required(int, default=0)
+    blocked = Required(int, default=0)
+    progress_message_id = Optional(int, size=64, nullable=True)
+    created_at = Required(datetime)
+    started_at = Optional(datetime)
+    finished_at = Optional(datetime)
+    deliveries = Set("BroadcastDelivery")
+
+
+class BroadcastDelivery(db.Entity):
+    """One recipient of a broadcast, claimed before the send: the key makes a second send impossible."""
+    _table_ = "broadcast_deliveries"
+    broadcast = Required(Broadcast)
+    user_id = Required(int, size=64)
+    status = Required(str, 16, default="sending")  # sending, sent, blocked, failed
+    error = Optional(str, 200, nullable=True)
+    sent_at = Optional(datetime)
+    PrimaryKey(broadcast, user_id)

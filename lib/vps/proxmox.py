@@ -47,6 +47,10 @@ class Proxmox:
                 return None
             raise
 
+    def node_status(self) -> dict:
+        """The node's load: cpu (0..1), loadavg, memory, rootfs, uptime (GET /nodes/{node}/status)."""
+        return self._call("node status", self._node().status.get)
+
     def status(self, vmid: int) -> dict | None:
         try:
             return self._call("status", self._node().qemu(vmid).status.current.get)

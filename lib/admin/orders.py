@@ -1,0 +1,67 @@
+"""Orders that need an admin: lists, one order's facts, retry and refund (with audit rows)."""
+from pony.orm import desc
+
+from lib.admin import Refused
+from lib.admin.audit import record
+from lib.billing import states
+from lib.billing.orders import queue_fulfilment
+from lib.billing.refunds import REFUNDABLE
+from lib.db import after_commit
+from lib.models import Order
+from lib.queue import enqueue
+
+LISTED = 10
+
+
+def _row(order: Order) -> dict:
+    return {"id": order.id, "user_id": order.user.id, "product": order.product, "plan_id": order.plan_id,
+            "amount": order.amount, "provider": order.provider, "status": order.status,
+            "attempts": order.attempts, "error": order.error, "created_at": order.created_at,
+            "paid_at": order.paid_at}
+
+
+def attention_lists() -> dict:
+    """Paid but not yet fulfilled (oldest first), waiting for payment and failed (newest first)."""
+    paid = Order.select(lambda o: o.status == states.PAID)
+    pending = Order.select(lambda o: o.status == states.PENDING)
+    failed = Order.select(lambda o: o.status == states.FAILED)
+    return {
+        "paid": [_row(o) for o in paid.order_by(Order.paid_at, Order.id)[:LISTED]],
+        "pending": [_row(o) for o in pending.order_by(desc(Order.id))[:LISTED]],
+        "failed": [_row(o) for o in failed.order_by(desc(Order.id))[:LISTED]],
+        "counts": {"paid": paid.count(), "pending": pending.count(), "failed": failed.count()},
+    }
+
+
+def order_facts(order_id: int) -> dict | None:
+    order = Order.get(id=order_id)
+    return _row(order) if order else None
+
+
+def retry_order(rt, admin_id: int, order_id: int) -> dict:
+    """Queue fulfilment again for a paid order; a failed one already had its money returned."""
+    order = Order.get_for_update(id=order_id)
+    if order is None:
+        raise Refused("adm_order_not_found")
+    if order.status == states.FAILED:
+        raise Refused("adm_retry_failed", order_id=order_id)
+    if order.status != states.PAID:
+        raise Refused("adm_retry_not_paid", order_id=order_id, status=order.status)
+    entry = record(admin_id, "retry", f"order:{order_id}", {"status": order.status, "attempts": order.attempts},
+                   {"status": order.status, "queued": "fulfil_order"})
+    after_commit(queue_fulfilment, rt.redis, order_id)
+    return {"audit_id": entry.id, "order_id": order_id}
+
+
+def refund_order(rt, admin_id: int, order_id: int) -> dict:
+    """Queue a refund to the balance (the job removes the service and unwinds the ledger, once)."""
+    order = Order.get_for_update(id=order_id)
+    if order is None:
+        raise Refused("adm_order_not_found")
+    if order.status not in REFUNDABLE:
+        raise Refused("adm_refund_refused", order_id=order_id, status=order.status)
+    entry = record(admin_id, "refund", f"order:{order_id}", {"status": order.status},
+                   {"status": order.status, "queued": "refund_order", "via": "balance"})
+    after_commit(enqueue, rt.redis, "jobs.refund_order.run", order_id, "balance", f"by admin {admin_id}",
+                 retries=4, job_timeout=1800)
+    return {"audit_id": entry.id, "order_id": order_id}
