@@ -26,6 +26,8 @@ def register_user(redis, user_id: int, *, username=None, first_name="", language
                     language=language, created_at=clock.now())
         emit_event(redis, "user.registered", {"telegram_id": user_id, "username": username})
     else:
+        if user.blocked_bot:  # they write to the bot again: broadcasts may reach them again
+            user.blocked_bot = False
         if username != user.username:
             user.username = username
         if first_name and first_name[:128] != user.first_name:

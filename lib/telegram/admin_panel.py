@@ -7,7 +7,7 @@ Another area (e.g. broadcast) plugs in by adding its entries to ACTIONS and INPU
 import logging
 
 from lib.admin import Refused
-from lib.telegram import admin_orders, admin_screens, admin_status, admin_users
+from lib.telegram import admin_orders, admin_screens, admin_status, admin_users, broadcast_screens
 from lib.telegram.admin_commands import is_admin
 from lib.telegram.admin_input import ask_again, drop_input, take_input
 from lib.telegram.ui import show
@@ -26,7 +26,7 @@ def on_cancel(bot, rt, user, chat, call, args):
 
 
 ACTIONS = {"adm": on_menu, "admx": on_cancel, **admin_status.ACTIONS, **admin_users.ACTIONS,
-           **admin_orders.ACTIONS}
+           **admin_orders.ACTIONS, **broadcast_screens.ACTIONS}
 INPUTS = dict(admin_users.INPUTS)
 
 
@@ -47,6 +47,8 @@ def on_admin_message(bot, rt, user, chat, message) -> bool:
     if command.startswith("/"):  # another command: the pending question is abandoned
         drop_input(rt, user["id"])
         return False
+    if broadcast_screens.consume_message(bot, rt, user, chat, message):  # the text of a broadcast
+        return True
     pending = take_input(rt, user["id"])
     handler = INPUTS.get(pending["what"]) if pending else None
     if handler is None:

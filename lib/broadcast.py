@@ -1,0 +1,80 @@
+"""Broadcasts: an admin's message to a segment of users, sent once per user by jobs.broadcast.
+
+A broadcast is a draft until confirmed, then `sending` until the job has gone through its segment
+(`done`) or an admin stops it (`cancelled`). Each recipient is claimed with a delivery row before
+the send; its primary key (broadcast, user) is what makes a second send to one user impossible,
+for a retried job, a crashed one run again, or two copies at once.
+"""
+from lib import broadcast_segments as segments
+from lib import clock
+from lib.broadcast_drafts import create_draft
+from lib.db import after_commit, run_transaction
+from lib.models import Broadcast
+from lib.queue import enqueue
+from lib.telegram.admin_commands import is_admin
+
+JOB = "jobs.broadcast.run"
+JOB_TIMEOUT = 900  # one chunk (jobs.broadcast.CHUNK_SECONDS) plus the longest retry_after waits
+LIVE = ("draft", "sending")
+
+
+def fields_of(b: Broadcast) -> dict:
+    """A broadcast as a plain dict (what jobs and screens pass around)."""
+    return {"id": b.id, "admin_id": b.admin_id, "text": b.text, "button_text": b.button_text,
+            "button_url": b.button_url, "segment": b.segment, "status": b.status, "total": b.total,
+            "sent": b.sent, "failed": b.failed, "blocked": b.blocked,
+            "progress_message_id": b.progress_message_id, "started_at": b.started_at,
+            "finished_at": b.finished_at}
+
+
+def snapshot(broadcast_id: int) -> dict | None:
+    """The broadcast as a plain dict (its own transaction), or None."""
+    def read():
+        b = Broadcast.get(id=broadcast_id)
+        return fields_of(b) if b else None
+    return run_transaction(read)
+
+
+def queue_run(rt, broadcast_id: int, *chunk_seconds) -> None:
+    """Queue (a further chunk of) the sending job; low priority, retried on failure."""
+    enqueue(rt.redis, JOB, broadcast_id, *chunk_seconds, queue_name="low", retries=4, job_timeout=JOB_TIMEOUT)
+
+
+def _launch(rt, broadcast_id):
+    b = Broadcast.get(id=broadcast_id)
+    if b is None or b.status != "draft":
+        return False
+    b.status, b.started_at, b.total = "sending", clock.now(), segments.count(b.segment)
+    after_commit(queue_run, rt, b.id)
+    return True
+
+
+def launch(rt, broadcast_id: int) -> bool:
+    """Confirm a draft: it becomes `sending` and the job is queued; False when it was no draft."""
+    return run_transaction(_launch, rt, broadcast_id)
+
+
+def start_broadcast(rt, admin_id: int, text: str, button_text, button_url, segment: str) -> int:
+    """Create and start a broadcast at once (no preview); its id. Only an admin may."""
+    if not is_admin(rt, admin_id):
+        raise PermissionError(f"user {admin_id} is not an admin")
+    broadcast_id = create_draft(admin_id, text, segment, button_text or None, button_url or None)
+    launch(rt, broadcast_id)
+    return broadcast_id
+
+
+def _cancel(rt, broadcast_id):
+    b = Broadcast.get(id=broadcast_id)
+    if b is None or b.status not in LIVE:
+        return False
+    if b.status == "draft":
+        b.finished_at = clock.now()  # nothing was sent: no report to make
+    else:
+        after_commit(queue_run, rt, b.id)  # the report comes even if the running job was lost
+    b.status = "cancelled"
+    return True
+
+
+def cancel_broadcast(rt, broadcast_id: int) -> bool:
+    """Stop a draft or a running broadcast (the job notices within one message); False if already over."""
+    return run_transaction(_cancel, rt, broadcast_id)
