@@ -15,6 +15,25 @@ from tests.test_vps_sale import pay_vps
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def descendants(pid: int) -> list:
+    """Every process below `pid`, read from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def worker(env, burst):
     return subprocess.Popen([sys.executable, "-m", "jobs.worker", *(["--burst"] if burst else [])], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -32,7 +51,8 @@ def test_sigkill_mid_clone_then_a_new_worker_finishes_with_one_vm(make_shop, fak
             assert time.monotonic() < deadline and first.poll() is None, "the worker never started the clone"
             time.sleep(0.1)
     finally:
-        os.killpg(first.pid, signal.SIGKILL)  # the worker and its work horse, mid-clone
+        for pid in [*descendants(first.pid), first.pid]:  # RQ's work horse runs in a session of its own
+            os.kill(pid, signal.SIGKILL)
         first.wait(10)
     with db_session:
         assert Order[order_id].status == "paid"
