@@ -26,7 +26,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import re
 import signal
 import statistics
 import sys
@@ -35,6 +34,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
+
+from benchlib import Services, log, machine_busy_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -57,18 +58,7 @@ class Stop(BaseException):
     """SIGTERM: unwind through the cleanups like Ctrl-C (a BaseException, so the job does not count it)."""
 
 
-def log(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- the fakes, in a child process
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent busy since boot (user+nice+system+irq+softirq+steal)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
 
 def _cpu_seconds() -> float:
     usage = os.times()
@@ -148,58 +138,6 @@ class Fakes:
 
 
 # ---------------------------------------------------------------- database and Redis
-
-class Services:
-    """A throwaway PostgreSQL database and a flushed Redis database, removed again by cleanup()."""
-
-    def __init__(self, pg_admin_url: str, redis_url: str):
-        import psycopg2
-        import redis
-
-        self.psycopg2 = psycopg2
-        self.pg_admin_url = pg_admin_url
-        self.db_name = f"shop_bench_vps_{os.getpid()}"
-        self.database_url = re.sub(r"/[^/]*$", f"/{self.db_name}", pg_admin_url)
-        self.redis_url = redis_url
-        self.redis = redis.Redis.from_url(redis_url)
-        self.created = False
-
-    def _admin(self, sql):
-        conn = self.psycopg2.connect(self.pg_admin_url, connect_timeout=10)
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(sql)
-        finally:
-            conn.close()
-
-    def setup(self):
-        had = self.redis.dbsize()
-        if had:
-            log(f"Redis {self.redis_url} held {had} keys; flushing it for the bench")
-        self.redis.flushdb()
-        self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}"')
-        self._admin(f'CREATE DATABASE "{self.db_name}"')
-        self.created = True
-
-    def cleanup(self):
-        try:
-            from lib.models import db
-            if db.provider is not None:
-                db.disconnect()
-        except Exception:
-            pass
-        try:
-            self.redis.flushdb()
-        except Exception as exc:
-            log(f"could not flush Redis: {exc}")
-        if self.created:
-            try:
-                self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-                self.created = False
-            except Exception as exc:
-                log(f"could not drop database {self.db_name}: {exc}")
-
 
 # ---------------------------------------------------------------- instrumentation of the shop
 
@@ -644,7 +582,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    services = Services(args.pg_url, args.redis_url)
+    services = Services(args.pg_url, args.redis_url, "shop_bench_vps")
     fakes = None
     profiler = None
     if args.profile:

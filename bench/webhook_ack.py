@@ -40,6 +40,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
+from benchlib import Services, log, machine_busy_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -65,10 +67,6 @@ BODY_SUFFIX = (', "message": {"message_id": 4242, "from": {"id": 500001, "is_bot
 
 class Stop(Exception):
     """SIGTERM: unwind through the cleanups like Ctrl-C."""
-
-
-def log(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- processes and services
@@ -111,13 +109,6 @@ def session_stats(sid: int) -> dict:
 def session_cpu_seconds(sid: int) -> float:
     """utime+stime of every live process in session `sid` (gunicorn master + workers)."""
     return sum(int(f[11]) + int(f[12]) for f in session_stats(sid).values()) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent busy since boot (user+nice+system+irq+softirq+steal)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:
@@ -244,52 +235,6 @@ def ensure_wrk(install: bool) -> str:
         if found:
             return found
     raise SystemExit("bench: wrk is not installed (Debian: apt-get install wrk)")
-
-
-class Services:
-    """A throwaway PostgreSQL database and a flushed Redis database, removed again by cleanup()."""
-
-    def __init__(self, pg_admin_url: str, redis_url: str):
-        import psycopg2
-        import redis
-
-        self.psycopg2 = psycopg2
-        self.pg_admin_url = pg_admin_url
-        self.db_name = f"shop_bench_{os.getpid()}"
-        self.database_url = re.sub(r"/[^/]*$", f"/{self.db_name}", pg_admin_url)
-        self.redis_url = redis_url
-        self.redis = redis.Redis.from_url(redis_url)
-        self.created = False
-
-    def _admin(self, sql):
-        conn = self.psycopg2.connect(self.pg_admin_url, connect_timeout=10)
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(sql)
-        finally:
-            conn.close()
-
-    def setup(self):
-        had = self.redis.dbsize()
-        if had:
-            log(f"Redis {self.redis_url} held {had} keys; flushing it for the bench")
-        self.redis.flushdb()
-        self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}"')
-        self._admin(f'CREATE DATABASE "{self.db_name}"')
-        self.created = True
-
-    def cleanup(self):
-        try:
-            self.redis.flushdb()
-        except Exception as exc:
-            log(f"could not flush Redis: {exc}")
-        if self.created:
-            try:
-                self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-                self.created = False
-            except Exception as exc:
-                log(f"could not drop database {self.db_name}: {exc}")
 
 
 # ---------------------------------------------------------------- load generators
@@ -651,7 +596,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
-    services = Services(args.pg_url, args.redis_url)
+    services = Services(args.pg_url, args.redis_url, "shop_bench")
     running: list = []  # servers and wrk processes to end on the way out
     stop_event = threading.Event()
     results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
