@@ -34,17 +34,24 @@ def create_payment(settings, *, order_id: int, created_at, amount_rub: Decimal, 
     return {"id": payment.id, "confirmation_url": payment.confirmation.confirmation_url}
 
 
-def fetch_payment(settings, payment_id: str) -> dict | None:
-    """The payment as YooKassa itself reports it (the only version we trust), or None if unknown."""
-    from yookassa import Payment
+def _find_one(settings, resource, object_id: str, what: str):
+    """resource.find_one(object_id) as YooKassa answers it, None when it knows no such object."""
     from yookassa.domain.exceptions.not_found_error import NotFoundError
     _configure(settings)
     try:
-        payment = Payment.find_one(payment_id)
+        return resource.find_one(object_id)
     except NotFoundError:
         return None
     except Exception as exc:
-        raise PaymentProviderError(f"YooKassa payment lookup failed: {type(exc).__name__}") from None
+        raise PaymentProviderError(f"YooKassa {what} lookup failed: {type(exc).__name__}") from None
+
+
+def fetch_payment(settings, payment_id: str) -> dict | None:
+    """The payment as YooKassa itself reports it (the only version we trust), or None if unknown."""
+    from yookassa import Payment
+    payment = _find_one(settings, Payment, payment_id, "payment")
+    if payment is None:
+        return None
     return {"id": payment.id, "status": payment.status, "paid": bool(payment.paid),
             "amount": str(payment.amount.value), "currency": payment.amount.currency,
             "metadata": dict(payment.metadata or {})}
@@ -65,12 +72,7 @@ def refund_payment(settings, *, payment_id: str, order_id: int, amount: str, cur
 def fetch_refund(settings, refund_id: str) -> dict | None:
     """A refund as YooKassa reports it (for refund.succeeded notifications), or None if unknown."""
     from yookassa import Refund
-    from yookassa.domain.exceptions.not_found_error import NotFoundError
-    _configure(settings)
-    try:
-        refund = Refund.find_one(refund_id)
-    except NotFoundError:
+    refund = _find_one(settings, Refund, refund_id, "refund")
+    if refund is None:
         return None
-    except Exception as exc:
-        raise PaymentProviderError(f"YooKassa refund lookup failed: {type(exc).__name__}") from None
     return {"id": refund.id, "payment_id": refund.payment_id, "status": refund.status}
