@@ -106,3 +106,11 @@ def mark_fulfilled(order: Order) -> None:
 def order_amount_text(amount: Decimal) -> str:
     """199.00 → '199', 12.50 → '12.50' for messages."""
     return str(amount.quantize(Decimal(1))) if amount == amount.to_integral() else f"{amount:.2f}"
+
+
+def owned_order(order_id: int, user_id: int) -> dict | None:
+    """The order as a dict if it is this user's, else None (another's id looks like a missing one)."""
+    order = Order.get(id=order_id)
+    if order is None or order.user.id != user_id:
+        return None
+    return {"id": order.id, "status": order.status, "provider": order.provider}

@@ -1,13 +1,13 @@
 """The mini app's JSON API: each handler gets the verified user and answers (status, body)."""
 from lib import clock
-from lib.billing import states
-from lib.billing.orders import apply_payment, register_user
+from lib.billing.orders import owned_order, register_user
 from lib.db import run_transaction
-from lib.models import Order, User, VpnPeer
+from lib.miniapp.vps_api import servers_json
+from lib.models import User, VpnPeer
 from lib.payments.checkout import CheckoutRefused, start_checkout
+from lib.payments.sandbox import pay_in_sandbox
 from lib.queue import enqueue
 from lib.texts import has_text, raw
-from lib.miniapp.vps_api import servers_json
 from lib.vpn_sync import set_peer_paused
 
 REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "provider_off": 400,
@@ -90,25 +90,21 @@ def create_order(rt, customer, body):
     return 201, {"order_id": checkout.order_id, "status": checkout.status, "pay_url": checkout.pay_url}
 
 
-def _owned_order(order_id, user_id):
-    order = Order.get(id=order_id)
-    if order is None or order.user.id != user_id:
+def _owned_order(order_id, user_id) -> dict:
+    order = run_transaction(owned_order, order_id, user_id)
+    if order is None:
         raise ApiError(404, "not_found")
-    return {"order_id": order.id, "status": order.status, "provider": order.provider}
+    return order
 
 
 def get_order(rt, customer, body, order_id):
-    order = run_transaction(_owned_order, order_id, customer["id"])
-    return 200, {"order_id": order["order_id"], "status": order["status"]}
+    order = _owned_order(order_id, customer["id"])
+    return 200, {"order_id": order["id"], "status": order["status"]}
 
 
 def sandbox_pay(rt, customer, body, order_id):
-    order = run_transaction(_owned_order, order_id, customer["id"])
-    if order["provider"] != "sandbox" or not rt.settings.sandbox_payments:
+    if not pay_in_sandbox(rt, _owned_order(order_id, customer["id"])):
         raise ApiError(404, "not_found")
-    if order["status"] == states.PENDING:
-        run_transaction(apply_payment, rt.redis, provider="sandbox", provider_payment_id=f"order-{order_id}",
-                        order_id=order_id, paid_amount="0", paid_currency="SANDBOX")
     return get_order(rt, customer, body, order_id)
 
 

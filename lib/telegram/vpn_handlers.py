@@ -1,12 +1,13 @@
 """Buying, paying for and managing VPN keys from the bot. Each action checks ownership itself."""
 from lib import clock
-from lib.billing.orders import apply_payment
+from lib.billing.orders import owned_order
 from lib.db import run_transaction
-from lib.models import LedgerEntry, Order, VpnPeer
+from lib.models import LedgerEntry, VpnPeer
 from lib.payments import PaymentProviderError
-from lib.queue import enqueue
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.payments.confirm import recheck_order
+from lib.payments.sandbox import pay_in_sandbox
+from lib.queue import enqueue
 from lib.telegram import delivery, screens
 from lib.telegram.callbacks import PROVIDERS_BY_CODE, int_arg
 from lib.telegram.ui import show
@@ -32,13 +33,6 @@ def _owned_peer(peer_id, user_id):
         return None
     return {"id": peer.id, "status": peer.status, "address": peer.address, "expires_at": peer.expires_at,
             "plan_id": peer.plan_id, "public_key": peer.public_key}
-
-
-def _owned_order(order_id, user_id):
-    order = Order.get(id=order_id)
-    if order is None or order.user.id != user_id:
-        return None
-    return {"id": order.id, "status": order.status, "provider": order.provider}
 
 
 def on_buy(bot, rt, user, chat, call, args):
@@ -75,7 +69,7 @@ def on_pay(bot, rt, user, chat, call, args):
 
 
 def on_check(bot, rt, user, chat, call, args):
-    order = run_transaction(_owned_order, int_arg(args) or 0, user["id"])
+    order = run_transaction(owned_order, int_arg(args) or 0, user["id"])
     if order is None:
         return _say(bot, chat, user, "not_found")
     try:
@@ -86,11 +80,9 @@ def on_check(bot, rt, user, chat, call, args):
 
 
 def on_sandbox_pay(bot, rt, user, chat, call, args):
-    order = run_transaction(_owned_order, int_arg(args) or 0, user["id"])
-    if order is None or order["provider"] != "sandbox" or not rt.settings.sandbox_payments:
+    order = run_transaction(owned_order, int_arg(args) or 0, user["id"])
+    if order is None or not pay_in_sandbox(rt, order):
         return _say(bot, chat, user, "not_found")
-    run_transaction(apply_payment, rt.redis, provider="sandbox", provider_payment_id=f"order-{order['id']}",
-                    order_id=order["id"], paid_amount="0", paid_currency="SANDBOX")
     show(bot, chat, screens.order_status_screen(user["lang"], order["id"], "paid"), call)
 
 
