@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 def _languages(admin_ids):
-    return {admin_id: (User.get(id=admin_id).language if User.get(id=admin_id) else "en") for admin_id in admin_ids}
+    known = {user.id: user.language for user in User.select(lambda u: u.id in admin_ids)}
+    return {admin_id: known.get(admin_id, "en") for admin_id in admin_ids}
 
 
 def run(key: str, params: dict) -> int:
