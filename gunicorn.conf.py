@@ -12,7 +12,7 @@ from pathlib import Path
 from gunicorn.glogging import Logger
 
 from lib.config import logging_settings
-from lib.logs import ContextFilter, make_formatter, request_id, setup_logging
+from lib.observability.logs import ContextFilter, make_formatter, request_id, setup_logging
 
 _log_format, _log_level, _metrics_dir = logging_settings()
 _made_metrics_dir = []

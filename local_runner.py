@@ -19,7 +19,7 @@ from rq.timeouts import TimerDeathPenalty
 from werkzeug.serving import make_server
 
 from lib.config import ConfigError, feature_report, load_settings, logging_settings
-from lib.logs import setup_logging
+from lib.observability.logs import setup_logging
 from lib.queue import QUEUES, queue
 from lib.runtime import init_runtime
 
@@ -64,7 +64,7 @@ def start_web(rt):
 
 
 def start_cron(rt):
-    from lib.cron import run_tick
+    from lib.lifecycle.cron import run_tick
 
     def tick_forever():
         while True:

@@ -4,7 +4,7 @@
     .venv/bin/python bench/cron_tick.py [--subscriptions 100000] [--due 1000]
 
 Seeds a throwaway PostgreSQL database with COPY, times POST /cron_tick (the Flask app in-process)
-and lib.cron.run_tick(rt) with nothing due, with stale processed updates and with --due
+and lib.lifecycle.cron.run_tick(rt) with nothing due, with stale processed updates and with --due
 subscriptions due, and EXPLAINs every statement a tick sends. Prints a table, writes
 bench/results/cron_tick.json and cron_tick_plans.txt; drops the database and flushes the Redis
 database on exit, Ctrl-C or SIGTERM. Loopback services only. bench/README.md has the details.
@@ -237,7 +237,7 @@ def run(args, st):
     import psycopg2
     import redis as redis_lib
     from lib.config import load_settings
-    from lib.cron import RECONCILE_LOCK, run_tick
+    from lib.lifecycle.cron import RECONCILE_LOCK, run_tick
     from lib.models import db
     from lib.runtime import init_runtime
 

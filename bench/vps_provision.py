@@ -286,7 +286,7 @@ def paid_order(rt, plan_id: str) -> int:
     """A paid VPS order: the user (once), a ledger credit of the price, checkout from the balance."""
     from lib.billing.ledger import locked_user, post_entry
     from lib.billing.orders import register_user
-    from lib.db import run_transaction
+    from lib.models.database import run_transaction
     from lib.payments.checkout import start_checkout
 
     plan = rt.settings.catalog.get(plan_id)
@@ -314,14 +314,14 @@ def execute(rt, order_id: int, via: str) -> str:
     q = queue(rt.redis, "default")
     worker = SimpleWorker([q], connection=rt.redis)
     worker.work(burst=True, logging_level="WARNING", max_jobs=1)
-    from lib.db import run_transaction
+    from lib.models.database import run_transaction
     from lib.models import Order
     return {"fulfilled": "created"}.get(run_transaction(lambda: Order[order_id].status), "not fulfilled")
 
 
 def one_run(rt, fakes, order_id: int, via: str, profiler=None) -> dict:
     """Provision one paid order and measure it."""
-    from lib.db import run_transaction
+    from lib.models.database import run_transaction
     from lib.models import Order
 
     if via == "rq":

@@ -1,6 +1,6 @@
 """POST /cron_tick: the scheduler's once-a-minute call; queues due work, answers a JSON summary."""
 from functions.http import error, json_response, post_only, same_secret
-from lib.cron import run_tick
+from lib.lifecycle.cron import run_tick
 from lib.runtime import current
 
 

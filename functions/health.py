@@ -5,7 +5,7 @@ from flask import Response
 from pony.orm import db_session
 
 from functions.http import json_response
-from lib.metrics import CONTENT_TYPE, exposition
+from lib.observability.metrics import CONTENT_TYPE, exposition
 from lib.models import db
 from lib.runtime import current
 

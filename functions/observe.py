@@ -9,8 +9,8 @@ import re
 import time
 
 from functions.http import MAX_BODY_BYTES
-from lib.logs import request_id
-from lib.metrics import observe_request
+from lib.observability.logs import request_id
+from lib.observability.metrics import observe_request
 
 _FUNCTIONS = {f"/{name}": name for name in ("telegram_webhook", "cryptobot_webhook", "yukassa_webhook",
                                             "cron_tick", "healthz", "readyz", "metrics")}

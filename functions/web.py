@@ -8,7 +8,7 @@ from functions.health import healthz, metrics, readyz
 from functions.http import MAX_BODY_BYTES, error
 from functions.observe import Observed
 from lib.config import logging_settings
-from lib.logs import logging_is_set_up, setup_logging
+from lib.observability.logs import logging_is_set_up, setup_logging
 
 log = logging.getLogger("shop.web")
 SECURITY_HEADERS = {

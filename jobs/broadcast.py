@@ -10,13 +10,13 @@ import time
 
 import requests
 
-from lib import broadcast_deliveries as deliveries
-from lib import broadcast_segments as segments
-from lib.broadcast import cancel_broadcast, queue_run, snapshot
-from lib.broadcast_pacer import Pacer
-from lib.broadcast_report import Progress
-from lib.broadcast_send import LATER, REFUSED, markup_for, send_message
-from lib.db import run_transaction
+from lib.broadcast import deliveries
+from lib.broadcast import segments
+from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot
+from lib.broadcast.pacer import Pacer
+from lib.broadcast.report import Progress
+from lib.broadcast.send import LATER, REFUSED, markup_for, send_message
+from lib.models.database import run_transaction
 from lib.runtime import current
 from lib.telegram.bot import get_bot
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import requests
 
 from lib import clock
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.events import event_body
 from lib.models import Event
 from lib.runtime import current

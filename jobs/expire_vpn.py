@@ -1,8 +1,8 @@
 """A VPN peer reached its expiry: take it off the server, then record it (once) and tell the owner."""
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.lifecycle.expiry import record_vpn_expired, vpn_expiry_due
 from lib.runtime import current
-from lib.vpn_sync import wg_server
+from lib.vpn.sync import wg_server
 
 
 def run(peer_id: int) -> str:

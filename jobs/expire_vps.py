@@ -1,5 +1,5 @@
 """A VPS reached its expiry (stop it: suspended) or the end of its grace (destroy it: expired)."""
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.locks import job_lock
 from lib.lifecycle.expiry import record_vps_deleted, record_vps_suspended, vps_expiry_step
 from lib.runtime import current

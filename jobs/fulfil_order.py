@@ -8,12 +8,12 @@ removed, the money goes back to the balance, the customer and the admins are tol
 import logging
 
 from lib.billing.orders import FULFIL_RETRIES, fail_order
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.fulfilment import CannotFulfil, order_facts
 from lib.locks import job_lock
 from lib.models import Order
 from lib.runtime import current
-from lib.vpn_fulfilment import fulfil_vpn, undo_vpn
+from lib.vpn.fulfilment import fulfil_vpn, undo_vpn
 from lib.vps.provisioning import fulfil_vps, undo_vps
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Handle one Telegram update (queued by telegram_webhook or the local long poller).
 
-Before any handler: the per-user limit (lib.throttle; admins are exempt) and the ban. A flooding
+Before any handler: the per-user limit (lib.telegram.throttle; admins are exempt) and the ban. A flooding
 user's extra updates cost one Redis call and no database work; a banned user hears "blocked" at
 most once per window and nothing else.
 """
@@ -8,8 +8,9 @@ import logging
 
 from telebot.types import Update
 
-from lib import clock, throttle
-from lib.db import run_transaction
+from lib import clock
+from lib.telegram import throttle
+from lib.models.database import run_transaction
 from lib.models import ProcessedUpdate, User
 from lib.runtime import current
 from lib.telegram.bot import get_bot

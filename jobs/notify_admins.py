@@ -3,7 +3,7 @@ import logging
 
 from telebot.apihelper import ApiTelegramException
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User
 from lib.runtime import current
 from lib.telegram.bot import get_bot

@@ -1,5 +1,5 @@
 """Send one text from the texts module to a user, in their language."""
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User
 from lib.runtime import current
 from lib.telegram.bot import get_bot

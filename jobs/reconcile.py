@@ -8,7 +8,7 @@ log = logging.getLogger(__name__)
 
 
 def run() -> dict:
-    from lib.reconcile.run import reconcile
+    from lib.lifecycle.reconcile.run import reconcile
     rt = current()
     # A slow run (a Proxmox destroy) can outlast RECONCILE_EVERY: the next one then steps aside.
     with job_lock(rt.redis, "reconcile", rt.settings.job_lock_ttl.total_seconds()) as held:

@@ -7,13 +7,13 @@ paid back — its refund.succeeded notification — so only the books and the se
 import logging
 
 from lib.billing.refunds import RefundRefused, record_refund, refundable
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.locks import job_lock
 from lib.models import VpnPeer
 from lib.payments.yookassa_gateway import refund_payment
 from lib.runtime import current
-from lib.vpn import release_address
-from lib.vpn_sync import wg_server
+from lib.vpn.peers import release_address
+from lib.vpn.sync import wg_server
 from lib.vps.provisioning import remove_server
 
 log = logging.getLogger(__name__)

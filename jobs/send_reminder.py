@@ -1,5 +1,5 @@
 """Send the due expiry reminder of one subscription, with a one-tap renew button, at most once."""
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.lifecycle.reminders import claim_reminder
 from lib.models import User
 from lib.runtime import current

@@ -1,6 +1,6 @@
 """Make the WireGuard interface match the database for one peer."""
 from lib.runtime import current
-from lib.vpn_sync import sync_peer
+from lib.vpn.sync import sync_peer
 
 
 def run(peer_id: int) -> str:

@@ -1,7 +1,7 @@
 """Run one power or lifecycle action on a VM and tell its owner how it went."""
 import logging
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.locks import job_lock
 from lib.queue import enqueue
 from lib.runtime import current

@@ -4,7 +4,7 @@ import sys
 from rq import Worker
 
 from lib.config import ConfigError, load_settings, logging_settings
-from lib.logs import setup_logging
+from lib.observability.logs import setup_logging
 from lib.models import db
 from lib.queue import QUEUES, queue
 from lib.runtime import init_runtime

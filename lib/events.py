@@ -2,7 +2,7 @@
 import uuid
 
 from lib import clock
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.models import Event
 
 EVENT_NAMES = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import redis as redis_lib
 
 from lib.config import Settings, load_settings
-from lib.db import bind_database
+from lib.models.database import bind_database
 from lib.secretbox import SecretBox
 
 log = logging.getLogger(__name__)

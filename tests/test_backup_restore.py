@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import PG_ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATE = "from lib.db import bind_database; import sys; bind_database(sys.argv[1])"
+MIGRATE = "from lib.models.database import bind_database; import sys; bind_database(sys.argv[1])"
 
 
 @pytest.fixture

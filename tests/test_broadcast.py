@@ -17,11 +17,11 @@ from rq.registry import FinishedJobRegistry
 from telebot import types
 
 from jobs import broadcast as job
-from lib import broadcast_segments as segments
+from lib.broadcast import segments
 from lib import clock
-from lib.broadcast import cancel_broadcast, queue_run, snapshot, start_broadcast
-from lib.broadcast_drafts import AWAIT_KEY, create_draft
-from lib.db import run_transaction
+from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot, start_broadcast
+from lib.broadcast.drafts import AWAIT_KEY, create_draft
+from lib.models.database import run_transaction
 from lib.models import Broadcast, BroadcastDelivery, Order, User, VpnPeer, VpsServer
 from lib.telegram import broadcast_screens as screens
 from lib.telegram.bot import get_bot

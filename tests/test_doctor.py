@@ -147,7 +147,7 @@ def test_proxmox_problems_say_what_to_change(make_shop, fake_proxmox, tmp_path):
 
 
 def hold_the_only_address(ip):
-    from lib.db import transaction
+    from lib.models.database import transaction
     from lib.models import User, VpsServer
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with transaction():
@@ -176,7 +176,7 @@ def test_with_nothing_configured_every_part_says_how_to_turn_it_on(tmp_path):
     assert line(out, "Database")[1].startswith(f"SQLite file {tmp_path / 'data' / 'shop.db'} does not exist yet")
 
     # Once the local runner has made its SQLite file, the doctor reads its schema version.
-    made = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from lib.db import "
+    made = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from lib.models.database import "
                            "bind_database; bind_database(sys.argv[2])", str(ROOT),
                            f"sqlite:///{tmp_path / 'data' / 'shop.db'}"], capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr

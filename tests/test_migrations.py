@@ -6,12 +6,12 @@ import uuid
 import psycopg2
 import pytest
 
-from lib.migrations import MIGRATIONS
+from lib.models.migrations import MIGRATIONS
 from tests.conftest import PG_ADMIN
 
 VERSIONS = [version for version, *_ in MIGRATIONS]
 
-MIGRATE = "from lib.db import bind_database; import sys; bind_database(sys.argv[1])"
+MIGRATE = "from lib.models.database import bind_database; import sys; bind_database(sys.argv[1])"
 
 
 def start_up(url):

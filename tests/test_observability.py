@@ -15,9 +15,9 @@ import pytest
 import requests
 from pony.orm import db_session
 
-from lib.db import transaction
+from lib.models.database import transaction
 from lib.events import emit_event
-from lib.logs import ContextFilter, JsonFormatter
+from lib.observability.logs import ContextFilter, JsonFormatter
 from lib.models import Order, User
 from lib.queue import enqueue, queue
 from tests.conftest import BOT_TOKEN, PG_ADMIN, proxmox_env
@@ -256,6 +256,6 @@ def test_log_format_and_level_are_settings():
                             dotenv_path=os.devnull) == ("text", "DEBUG", "/run/m")
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         logging_settings({"LOG_FORMAT": "xml"}, dotenv_path=os.devnull)
-    from lib.logs import TextFormatter
+    from lib.observability.logs import TextFormatter
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "GET /bot123456:AAAAsecret-token_x/getMe", None, None)
     assert TextFormatter().format(record).endswith("x: GET /bot123456:***/getMe")

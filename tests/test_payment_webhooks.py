@@ -14,7 +14,7 @@ USER = 810001
 def pending_order(shop, provider):
     """A pending VPN order with its invoice or payment at the provider, as the bot makes it."""
     from lib.billing.orders import register_user
-    from lib.db import run_transaction
+    from lib.models.database import run_transaction
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     plan = shop.settings.catalog.get("vpn-1m")
     return start_checkout(shop.rt, user_id=USER, plan=plan, provider=provider, description="VPN",

@@ -6,13 +6,13 @@ import pytest
 from pony.orm import db_session
 
 from lib import clock
-from lib.cron import RECONCILE_LOCK
-from lib.db import run_transaction
+from lib.lifecycle.cron import RECONCILE_LOCK
+from lib.models.database import run_transaction
 from lib.models import DriftFinding, Order, VpnPeer, VpsServer
-from lib.reconcile.proxmox import ORPHAN_GRACE
-from lib.reconcile.run import LAST, TOTALS, reconcile
-from lib.vpn import reserve_peer
-from lib.vpn_sync import set_peer_paused, sync_peer, wg_server
+from lib.lifecycle.reconcile.proxmox import ORPHAN_GRACE
+from lib.lifecycle.reconcile.run import LAST, TOTALS, reconcile
+from lib.vpn.peers import reserve_peer
+from lib.vpn.sync import set_peer_paused, sync_peer, wg_server
 from tests import wgnet
 from tests.test_fulfilment_failures import pay_by_crypto
 from tests.test_payment_webhooks import USER, pending_order

@@ -51,7 +51,7 @@ def test_admin_refunds_a_vpn_order_to_the_balance(make_shop, lab):
 def test_admin_refund_through_yookassa_destroys_the_vps_and_pays_back(make_shop, fake_proxmox):
     shop = make_shop(proxmox=fake_proxmox, ADMIN_IDS=str(ADMIN))
     from lib.billing.orders import register_user
-    from lib.db import run_transaction
+    from lib.models.database import run_transaction
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     order_id, payment_id = paid_by_yookassa(shop, "vps")
     assert len(fake_proxmox.vms()) == 1

@@ -7,16 +7,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib.billing import states
+from lib.models import order_states as states
 from lib.miniapp.auth import InitDataError, sign, verify_init_data
-from lib.plans import load_catalog
+from lib.config.plans import load_catalog
 from lib.secretbox import SecretBox
 from lib.telegram import screens
 from lib.telegram.callbacks import pack, unpack
 from lib.texts import LANGUAGES, t
-from lib.wireguard.addressing import next_free_address
-from lib.wireguard.client_config import render_client_config
-from lib.wireguard.keys import generate_peer_keys, is_valid_key, public_key_of
+from lib.vpn.wireguard.addressing import next_free_address
+from lib.vpn.wireguard.client_config import render_client_config
+from lib.vpn.wireguard.keys import generate_peer_keys, is_valid_key, public_key_of
 from tests.fakes.tg_html import parse_html
 from tests.initdata import make_init_data
 

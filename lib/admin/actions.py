@@ -7,7 +7,7 @@ from lib.admin import Refused
 from lib.admin.audit import record
 from lib.billing.ledger import InsufficientBalance, locked_user, post_entry
 from lib.billing.orders import order_amount_text
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import User, VpnPeer, VpsServer
 from lib.queue import enqueue

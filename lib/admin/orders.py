@@ -3,10 +3,10 @@ from pony.orm import desc
 
 from lib.admin import Refused
 from lib.admin.audit import record
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.orders import queue_fulfilment
 from lib.billing.refunds import REFUNDABLE
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.models import Order
 from lib.queue import enqueue
 

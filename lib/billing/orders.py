@@ -1,14 +1,14 @@
 """Orders: created pending, paid by a payment or the balance, then fulfilled, failed or expired.
 
-Every function here runs inside the caller's transaction (lib.db.transaction / run_transaction)
+Every function here runs inside the caller's transaction (lib.models.database.transaction / run_transaction)
 and queues follow-up jobs only once that transaction commits.
 """
 from decimal import Decimal
 
 from lib import clock
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.ledger import locked_user, post_entry
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.models import Order, Payment, User
 from lib.queue import enqueue

@@ -7,10 +7,10 @@ balance ends where it was before the purchase. (kind, ref) is unique: no refund 
 from decimal import Decimal
 
 from lib import clock
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.ledger import locked_user, post_entry
 from lib.billing.orders import order_amount_text
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.models import LedgerEntry, Order
 from lib.queue import enqueue
 

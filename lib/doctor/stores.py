@@ -3,8 +3,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
-from lib.db import connection_args
-from lib.migrations import MIGRATIONS
+from lib.models.database import connection_args
+from lib.models.migrations import MIGRATIONS
 
 LATEST_SCHEMA = max(version for version, *_ in MIGRATIONS)
 TIMEOUT = 5

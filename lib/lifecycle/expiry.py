@@ -5,11 +5,11 @@ destroy the VM, all safe to repeat — and then call these to record it, emit th
 tell the customer.
 """
 from lib import clock
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.models import VpnPeer, VpsServer
 from lib.queue import enqueue
-from lib.vpn import release_address, vpn_event_data
+from lib.vpn.peers import release_address, vpn_event_data
 from lib.vps.servers import release_server, vps_event_data
 
 WHEN = "%Y-%m-%d %H:%M UTC"

@@ -1,14 +1,14 @@
 """The mini app's JSON API: each handler gets the verified user and answers (status, body)."""
 from lib import clock
 from lib.billing.orders import owned_order, register_user
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.miniapp.vps_api import servers_json
 from lib.models import User, VpnPeer
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.payments.sandbox import pay_in_sandbox
 from lib.queue import enqueue
 from lib.texts import has_text, raw
-from lib.vpn_sync import set_peer_paused
+from lib.vpn.sync import set_peer_paused
 
 REFUSAL_STATUS = {"insufficient_balance": 402, "provider_unavailable": 503, "provider_off": 400,
                   "not_found": 404, "product_off": 409, "plan_mismatch": 409}
@@ -110,7 +110,7 @@ def sandbox_pay(rt, customer, body, order_id):
 
 def owned_peer(rt, peer_id, user_id):
     """The peer as JSON plus its config text; ApiError 404 unless it is the user's."""
-    from lib.vpn import client_config
+    from lib.vpn.peers import client_config
 
     def load():
         peer = VpnPeer.get(id=peer_id)

@@ -6,7 +6,7 @@ from flask import Response
 
 from lib.miniapp.api import owned_peer
 from lib.texts.miniapp import MINIAPP_TEXTS
-from lib.wireguard.client_config import config_filename, config_qr_png, config_qr_svg
+from lib.vpn.wireguard.client_config import config_filename, config_qr_png, config_qr_svg
 
 PAGE = Path(__file__).with_name("page.html")
 # Inline scripts and styles are the page's own; Telegram's script is the only outside code,

@@ -2,7 +2,7 @@
 import re
 
 from lib import clock
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User, VpsServer
 from lib.queue import enqueue
 from lib.vps.pending import pending_key

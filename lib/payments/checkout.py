@@ -1,10 +1,10 @@
 """Turning a plan choice into an order and a way to pay for it (a link, or the balance)."""
 from dataclasses import dataclass
 
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.ledger import InsufficientBalance
 from lib.billing.orders import create_order, pay_from_balance
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import Order, User, VpnPeer, VpsServer
 from lib.payments import PaymentProviderError
 

@@ -2,7 +2,7 @@
 import logging
 
 from lib.billing.orders import UNKNOWN_ORDER, apply_payment
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import Order, Payment
 from lib.payments import cryptobot
 

@@ -1,7 +1,7 @@
 """The sandbox way to pay (SANDBOX_PAYMENTS=true): the order's owner presses pay, no money moves."""
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.orders import apply_payment
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 
 
 def pay_in_sandbox(rt, order: dict) -> bool:

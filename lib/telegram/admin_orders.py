@@ -1,7 +1,7 @@
 """Admin work on orders: paid-but-stuck, pending and failed lists, retry, refund to the balance."""
 from lib.admin import Refused
 from lib.admin import orders as admin_orders
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.telegram import admin_user_screens as screens
 from lib.telegram.admin_users import target_id
 from lib.telegram.ui import show

@@ -5,7 +5,7 @@ from lib import clock
 from lib.admin import audit, servers
 from lib.admin import stats as shop_stats
 from lib.billing.orders import order_amount_text as money
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.telegram import admin_screens
 from lib.telegram.ui import show
 from lib.texts import t

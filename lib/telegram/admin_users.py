@@ -6,7 +6,7 @@ from lib.admin import Refused, actions
 from lib.admin.inputs import parse_amount, parse_days, parse_reason
 from lib.admin.users import find_user, user_card
 from lib.billing.orders import order_amount_text as money
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User
 from lib.telegram import admin_user_screens as screens
 from lib.telegram.admin_input import ask, ask_again

@@ -7,11 +7,11 @@ typed, not clicked; what we wait for is kept in Redis for a while). Each entry c
 from telebot.apihelper import ApiTelegramException
 from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from lib import broadcast_segments as segments
-from lib.broadcast import cancel_broadcast, launch, snapshot
-from lib.broadcast_drafts import create_draft, edit_draft, expect, expected, forget, parse_button
-from lib.broadcast_send import markup_for
-from lib.db import run_transaction
+from lib.broadcast import segments
+from lib.broadcast.broadcasts import cancel_broadcast, launch, snapshot
+from lib.broadcast.drafts import create_draft, edit_draft, expect, expected, forget, parse_button
+from lib.broadcast.send import markup_for
+from lib.models.database import run_transaction
 from lib.telegram.admin_commands import is_admin
 from lib.telegram.callbacks import int_arg, pack
 from lib.telegram.ui import show

@@ -1,12 +1,12 @@
 """Sending a VPN config to its owner: a message, the .conf file and a QR photo."""
 import io
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import VpnPeer
 from lib.telegram.screens import when
 from lib.texts import t
-from lib.vpn import client_config
-from lib.wireguard.client_config import config_filename, config_qr_png
+from lib.vpn.peers import client_config
+from lib.vpn.wireguard.client_config import config_filename, config_qr_png
 
 
 def _peer_config(rt, peer_id):

@@ -5,7 +5,7 @@ import logging
 from telebot.apihelper import ApiTelegramException
 
 from lib.billing.orders import register_user
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User
 from lib.runtime import current
 from lib.telegram import screens

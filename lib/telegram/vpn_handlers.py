@@ -1,7 +1,7 @@
 """Buying, paying for and managing VPN keys from the bot. Each action checks ownership itself."""
 from lib import clock
 from lib.billing.orders import owned_order
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import LedgerEntry, VpnPeer
 from lib.payments import PaymentProviderError
 from lib.payments.checkout import CheckoutRefused, start_checkout
@@ -12,8 +12,8 @@ from lib.telegram import delivery, screens
 from lib.telegram.callbacks import PROVIDERS_BY_CODE, int_arg
 from lib.telegram.ui import show
 from lib.texts import t
-from lib.vpn_sync import set_peer_paused, sync_peer, wg_server
-from lib.wireguard.server import WireGuardError
+from lib.vpn.sync import set_peer_paused, sync_peer, wg_server
+from lib.vpn.wireguard.server import WireGuardError
 
 
 def _say(bot, chat, user, key, **params):

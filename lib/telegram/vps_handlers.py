@@ -1,7 +1,7 @@
 """Buying and running VPS servers from the bot. Every action checks the server is the sender's."""
 import re
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import User, VpsServer
 from lib.payments.checkout import same_size
 from lib.queue import enqueue

@@ -1,6 +1,6 @@
 """Power and lifecycle actions on a customer's VM, each run by jobs.vps_control under a lock."""
 from lib import clock
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import VpsServer
 from lib.vps import servers
 from lib.vps.provisioning import (START_TIMEOUT, STOP_TIMEOUT, _configure, _ensure_clone, _start, destroy_vm,

@@ -3,7 +3,7 @@ import logging
 
 from telebot.apihelper import ApiTelegramException
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import VpsServer
 from lib.texts import t
 

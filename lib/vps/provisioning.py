@@ -7,7 +7,7 @@ its address and VM id held until jobs.cleanup_vps succeeds.
 """
 from urllib.parse import quote
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import Order, VpsServer
 from lib.vps import servers
 from lib.vps.progress import report_progress

@@ -1,7 +1,7 @@
 """The Proxmox VE API through proxmoxer (token auth), with task waits that back off."""
 import time
 
-from lib.vps.pool import PoolAddress
+from lib.config.ip_pool import PoolAddress
 
 POLL_FIRST, POLL_MAX = 0.1, 0.5  # seconds: quick for short tasks, gentle for long clones
 

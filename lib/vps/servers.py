@@ -11,13 +11,13 @@ from pony.orm import select
 
 from lib import clock
 from lib.billing.orders import mark_fulfilled
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.fulfilment import CannotFulfil
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpsServer
 from lib.queue import enqueue
-from lib.vps.pool import PoolAddress, first_free
+from lib.config.ip_pool import PoolAddress, first_free
 
 _ALPHABET = string.ascii_letters + string.digits
 

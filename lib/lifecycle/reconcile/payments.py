@@ -3,9 +3,9 @@ import logging
 from datetime import timedelta
 
 from lib import clock
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.orders import CREDITED, PAID
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import Order
 from lib.payments import PaymentProviderError
 from lib.payments.confirm import apply_paid_invoice, apply_yookassa_payment

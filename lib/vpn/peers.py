@@ -7,14 +7,14 @@ from datetime import datetime
 
 from lib import clock
 from lib.billing.orders import mark_fulfilled
-from lib.db import after_commit
+from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpnPeer
 from lib.queue import enqueue
-from lib.wireguard.addressing import client_prefix, next_free_address
-from lib.wireguard.client_config import render_client_config
-from lib.wireguard.keys import generate_peer_keys
+from lib.vpn.wireguard.addressing import client_prefix, next_free_address
+from lib.vpn.wireguard.client_config import render_client_config
+from lib.vpn.wireguard.keys import generate_peer_keys
 
 LIVE = ("provisioning", "active", "paused", "removing")  # states that hold an address
 

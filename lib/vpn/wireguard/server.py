@@ -2,7 +2,7 @@
 import subprocess
 from dataclasses import dataclass
 
-from lib.wireguard.keys import is_valid_key
+from lib.vpn.wireguard.keys import is_valid_key
 
 
 class WireGuardError(RuntimeError):

@@ -9,9 +9,9 @@ from datetime import timedelta
 from pony.orm import select
 
 from lib import clock
-from lib.billing import states
+from lib.models import order_states as states
 from lib.billing.orders import FULFIL_RETRIES
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
 from lib.queue import enqueue, enqueue_batch

@@ -5,10 +5,10 @@ A broadcast is a draft until confirmed, then `sending` until the job has gone th
 the send; its primary key (broadcast, user) is what makes a second send to one user impossible,
 for a retried job, a crashed one run again, or two copies at once.
 """
-from lib import broadcast_segments as segments
+from lib.broadcast import segments
 from lib import clock
-from lib.broadcast_drafts import create_draft
-from lib.db import after_commit, run_transaction
+from lib.broadcast.drafts import create_draft
+from lib.models.database import after_commit, run_transaction
 from lib.models import Broadcast
 from lib.queue import enqueue
 from lib.telegram.admin_commands import is_admin

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from lib.durations import parse_duration
+from lib.config.durations import parse_duration
 
-DEFAULT_PLANS_FILE = Path(__file__).resolve().parent.parent / "plans.yaml"
+DEFAULT_PLANS_FILE = Path(__file__).resolve().parents[2] / "plans.yaml"
 # Plan ids travel inside Telegram callback data (64 bytes in all), so keep them short.
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,23}$")
 PRODUCTS = ("vpn", "vps")

@@ -1,9 +1,9 @@
 """What the admin sees of a running broadcast: one progress message, edited as it goes, then the report."""
 import time
 
-from lib import broadcast_deliveries as deliveries
-from lib.broadcast_send import SENT, send_paced
-from lib.db import run_transaction
+from lib.broadcast import deliveries
+from lib.broadcast.send import SENT, send_paced
+from lib.models.database import run_transaction
 from lib.models import User
 from lib.telegram.callbacks import pack
 from lib.telegram.ui import one_button

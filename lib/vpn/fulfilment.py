@@ -1,10 +1,10 @@
 """Fulfilling a VPN order: reserve the peer, add it to the interface, activate; undo on failure."""
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.fulfilment import CannotFulfil
 from lib.models import Order, VpnPeer
-from lib.vpn import SubnetFull, activate_peer, extend_peer, release_address, reserve_peer, wg_prefix
-from lib.vpn_sync import wg_server
-from lib.wireguard.server import WireGuardError
+from lib.vpn.peers import SubnetFull, activate_peer, extend_peer, release_address, reserve_peer, wg_prefix
+from lib.vpn.sync import wg_server
+from lib.vpn.wireguard.server import WireGuardError
 
 
 def _peer_material(rt, peer_id):

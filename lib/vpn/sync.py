@@ -1,9 +1,9 @@
 """Making the live interface match the database for one peer (idempotent, safe to repeat)."""
 from lib import clock
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import VpnPeer
-from lib.vpn import release_address, should_be_on_server, wg_prefix
-from lib.wireguard.server import WireGuardServer
+from lib.vpn.peers import release_address, should_be_on_server, wg_prefix
+from lib.vpn.wireguard.server import WireGuardServer
 
 
 def wg_server(rt) -> WireGuardServer:

@@ -6,8 +6,8 @@ often the job runs, each user is sent the message at most once.
 from pony.orm import count, select
 
 from lib import clock
-from lib.broadcast import fields_of
-from lib.db import run_transaction
+from lib.broadcast.broadcasts import fields_of
+from lib.models.database import run_transaction
 from lib.models import Broadcast, BroadcastDelivery, User
 
 

@@ -2,9 +2,9 @@
 import re
 from dataclasses import dataclass
 
-from lib import config_parsers as p
-from lib.config_parsers import ConfigError
-from lib.vps.pool import PoolError, parse_pool
+from lib.config import parsers as p
+from lib.config.parsers import ConfigError
+from lib.config.ip_pool import PoolError, parse_pool
 
 _HOST = re.compile(r"^(?:https://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?/?$")
 _REQUIRED = ("USER", "TOKEN_NAME", "TOKEN_VALUE", "NODE", "TEMPLATE_VMID", "STORAGE", "GATEWAY", "IP_POOL")

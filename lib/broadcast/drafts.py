@@ -2,9 +2,9 @@
 the flow waits for (kept in Redis for a while, per admin)."""
 import json
 
-from lib import broadcast_segments as segments
+from lib.broadcast import segments
 from lib import clock
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import Broadcast
 
 EDITABLE = ("text", "segment", "button_text", "button_url")

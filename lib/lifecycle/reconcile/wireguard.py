@@ -6,11 +6,11 @@ for a stranger. Each repair re-reads its peer first, and no transaction is open 
 """
 import logging
 
-from lib.db import run_transaction
+from lib.models.database import run_transaction
 from lib.models import VpnPeer
-from lib.vpn import should_be_on_server, wg_prefix
-from lib.vpn_sync import wg_server
-from lib.wireguard.server import WireGuardError
+from lib.vpn.peers import should_be_on_server, wg_prefix
+from lib.vpn.sync import wg_server
+from lib.vpn.wireguard.server import WireGuardError
 
 log = logging.getLogger(__name__)
 KNOWN = ("provisioning", "active")  # may be on the interface; any other status must not be

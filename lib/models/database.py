@@ -39,7 +39,7 @@ def bind_database(database_url: str, *, migrate: bool = True) -> None:
     args = connection_args(database_url)
     db.bind(**args)
     if migrate:
-        from lib.migrations import migrate_schema
+        from lib.models.migrations import migrate_schema
         migrate_schema(db, args)
     else:
         db.generate_mapping(create_tables=False, check_tables=False)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pony.orm import select
 
 from lib import clock
-from lib.db import after_commit, run_transaction
+from lib.models.database import after_commit, run_transaction
 from lib.models import DriftFinding, VpsServer
 from lib.queue import enqueue
 from lib.vps.provisioning import destroy_vm, proxmox

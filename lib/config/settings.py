@@ -1,18 +1,16 @@
 """The only reader of the environment: one validated Settings object, built once."""
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from dotenv import dotenv_values
 
-from lib import config_parsers as p
-from lib.config_parsers import ConfigError
-from lib.config_proxmox import load_proxmox
-from lib.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
+from lib.config import parsers as p
+from lib.config.parsers import ConfigError
+from lib.config.proxmox import load_proxmox
+from lib.config.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
+from lib.config.sources import local_secret, read_env
 
-__all__ = ["ConfigError", "Settings", "load_settings", "logging_settings", "feature_report"]
 DEFAULT_PUBLIC_URL = "http://localhost:8080"
 
 
@@ -90,27 +88,6 @@ class Settings:
         return [name for name, on in enabled if on] + ["balance"]
 
 
-def _read_env(env, dotenv_path):
-    """Real environment variables win over the .env file."""
-    if env is not None:
-        return dict(env)
-    merged = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
-    merged.update(os.environ)
-    return merged
-
-
-def _local_secret(data_dir: Path, name: str) -> str:
-    """A development secret kept under ./data so stored keys survive restarts."""
-    path = data_dir / f".{name}"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
-
-
 def _required(env, name, local, local_default, why):
     value = p.text(env, name)
     if value:
@@ -120,27 +97,13 @@ def _required(env, name, local, local_default, why):
     raise ConfigError(f"{name} is required: {why}.")
 
 
-def _port(env) -> int:
-    value = p.text(env, "PORT", "8080")
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError(f"PORT must be a TCP port number, not {value!r}.")
-    return int(value)
-
-
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-def _rate_limit(env) -> int:
-    value = p.text(env, "RATE_LIMIT_PER_MINUTE", "30")
-    if not value.isdigit():
-        raise ConfigError(f"RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), not {value!r}.")
-    return int(value)
-
-
 def logging_settings(env=None, dotenv_path=".env") -> tuple:
     """(LOG_FORMAT, LOG_LEVEL, METRICS_DIR), read alone: logging starts before the rest is validated."""
-    env = _read_env(env, dotenv_path)
+    env = read_env(env, dotenv_path)
     log_format = p.text(env, "LOG_FORMAT", "json").lower()
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format!r}.")
@@ -152,7 +115,7 @@ def logging_settings(env=None, dotenv_path=".env") -> tuple:
 
 def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data") -> Settings:
     """Build and validate the settings; raise ConfigError with one clear sentence."""
-    env = _read_env(env, dotenv_path)
+    env = read_env(env, dotenv_path)
     data = Path(data_dir)
     db_default = f"sqlite:///{(data / 'shop.db').resolve()}"
     bot_token = p.bot_token(env)
@@ -160,14 +123,14 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
     if bot_token and not secret and not local:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when BOT_TOKEN is set, so forged updates are refused.")
     if bot_token and not secret:
-        secret = _local_secret(data, "telegram_webhook_secret")
+        secret = local_secret(data, "telegram_webhook_secret")
     shop_id, shop_key = p.text(env, "YOOKASSA_SHOP_ID"), p.text(env, "YOOKASSA_SECRET_KEY")
     if bool(shop_id) != bool(shop_key):
         raise ConfigError("YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY must be set together (or both left empty).")
     currency = p.text(env, "CRYPTOBOT_CURRENCY", "RUB").upper()
     if currency not in ("RUB", "USDT"):
         raise ConfigError(f"CRYPTOBOT_CURRENCY must be RUB (fiat invoice) or USDT, not {currency!r}.")
-    secret_key = _required(env, "SECRET_KEY", local, lambda: _local_secret(data, "secret_key"),
+    secret_key = _required(env, "SECRET_KEY", local, lambda: local_secret(data, "secret_key"),
                            "it encrypts VPN private keys and VPS passwords")
     if len(secret_key) < 16:
         raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
@@ -205,27 +168,11 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         reconcile_every=p.duration(env, "RECONCILE_EVERY", "5m"),
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
         job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "60s"),
-        port=_port(env), proxmox=load_proxmox(env), local=local,
-        rate_limit_per_minute=_rate_limit(env), **_logging_fields(env),
+        port=p.port(env), proxmox=load_proxmox(env), local=local,
+        rate_limit_per_minute=p.rate_limit(env), **_logging_fields(env),
     )
 
 
 def _logging_fields(env) -> dict:
     log_format, log_level, metrics_dir = logging_settings(env)
     return {"log_format": log_format, "log_level": log_level, "metrics_dir": metrics_dir}
-
-
-def feature_report(settings: Settings) -> list:
-    """Plain lines saying which parts run and which variable turns the others on."""
-    lines = []
-    def part(on, name, how):
-        lines.append(f"{name}: on" if on else f"{name}: off (set {how} to turn it on)")
-    part(settings.telegram_enabled, "Telegram bot", "BOT_TOKEN")
-    part(settings.vpn_enabled, "VPN sales", "WG_ENDPOINT (and WG_INTERFACE/WG_COMMAND for the server)")
-    part(settings.vps_enabled, "VPS sales", "PROXMOX_HOST and the other PROXMOX_* variables")
-    part(settings.cryptobot_enabled, "Crypto Pay", "CRYPTOBOT_TOKEN")
-    part(settings.yookassa_enabled, "YooKassa", "YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY")
-    part(settings.sandbox_payments, "Sandbox payments (no real money)", "SANDBOX_PAYMENTS=true")
-    part(bool(settings.n8n_webhook_url), "Event delivery to n8n", "N8N_WEBHOOK_URL")
-    part(bool(settings.admin_ids), "Admin alerts", "ADMIN_IDS")
-    return lines

@@ -4,7 +4,7 @@ import io
 import qrcode
 from qrcode.image.svg import SvgPathImage
 
-from lib.wireguard.addressing import client_prefix
+from lib.vpn.wireguard.addressing import client_prefix
 
 
 def render_client_config(*, private_key, address, subnet, dns, server_public_key, preshared_key, endpoint) -> str:

@@ -10,9 +10,9 @@ LAST = "shop:reconcile:summary"  # the last run's summary, for an operator's loo
 
 
 def _parts(settings):
-    from lib.reconcile.payments import reconcile_payments
-    from lib.reconcile.proxmox import reconcile_proxmox
-    from lib.reconcile.wireguard import reconcile_wireguard
+    from lib.lifecycle.reconcile.payments import reconcile_payments
+    from lib.lifecycle.reconcile.proxmox import reconcile_proxmox
+    from lib.lifecycle.reconcile.wireguard import reconcile_wireguard
     return (("payments", reconcile_payments, True), ("wireguard", reconcile_wireguard, settings.vpn_enabled),
             ("proxmox", reconcile_proxmox, settings.vps_enabled))
 

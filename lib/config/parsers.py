@@ -4,7 +4,7 @@ import re
 import shlex
 from urllib.parse import urlparse
 
-from lib.durations import parse_duration, parse_duration_list
+from lib.config.durations import parse_duration, parse_duration_list
 
 
 class ConfigError(ValueError):
@@ -115,3 +115,17 @@ def command(env, name, default):
     if not parts:
         raise ConfigError(f"{name} must name the command that runs wg.")
     return tuple(parts)
+
+
+def port(env) -> int:
+    value = text(env, "PORT", "8080")
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT must be a TCP port number, not {value!r}.")
+    return int(value)
+
+
+def rate_limit(env) -> int:
+    value = text(env, "RATE_LIMIT_PER_MINUTE", "30")
+    if not value.isdigit():
+        raise ConfigError(f"RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), not {value!r}.")
+    return int(value)

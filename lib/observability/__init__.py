@@ -1,0 +1,1 @@
+"""What operators see of a running shop: log lines and Prometheus metrics."""

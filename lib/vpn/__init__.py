@@ -1,0 +1,1 @@
+"""VPN keys: locations and their backends, addressing, client configs, sync with the servers."""
