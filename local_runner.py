@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from lib.config import ConfigError, feature_report, load_settings, logging_settings
 from lib.observability.logs import setup_logging
-from lib.queue import QUEUES, queue
+from lib.tasks import QUEUES, queue
 from lib.runtime import init_runtime
 
 log = logging.getLogger("local_runner")

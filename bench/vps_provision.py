@@ -310,7 +310,7 @@ def execute(rt, order_id: int, via: str) -> str:
     if via == "direct":
         return fulfil_order.run(order_id)
     from rq import SimpleWorker
-    from lib.queue import queue
+    from lib.tasks import queue
     q = queue(rt.redis, "default")
     worker = SimpleWorker([q], connection=rt.redis)
     worker.work(burst=True, logging_level="WARNING", max_jobs=1)
@@ -325,7 +325,7 @@ def one_run(rt, fakes, order_id: int, via: str, profiler=None) -> dict:
     from lib.models import Order
 
     if via == "rq":
-        from lib.queue import queue
+        from lib.tasks import queue
         q = queue(rt.redis, "default")
         waiting = [j for j in q.get_job_ids()]
         if len(waiting) != 1:
@@ -415,7 +415,7 @@ def run_scenario(services, fakes, redis, args, clone_s: float, telegram: bool, p
     name = f"clone {clone_s:g}s, start {args.start:g}s, resize {args.resize:g}s, telegram {'on' if telegram else 'off'}"
     log(f"scenario: {name}, via {args.via}")
     rt = build_runtime(settings_env(services, fakes, telegram), redis)
-    from lib.queue import queue
+    from lib.tasks import queue
     queue(redis, "default").empty()
     warmup = None
     if args.warmup:  # first use in this runtime: imports, TLS context, bot set-up; short tasks, not counted

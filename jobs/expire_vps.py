@@ -1,6 +1,6 @@
 """A VPS reached its expiry (stop it: suspended) or the end of its grace (destroy it: expired)."""
 from lib.models.database import run_transaction
-from lib.locks import job_lock
+from lib.exclusive import exclusive
 from lib.lifecycle.expiry import record_vps_deleted, record_vps_suspended, vps_expiry_step
 from lib.runtime import current
 from lib.vps import servers
@@ -13,7 +13,7 @@ def run(server_id: int) -> str:
     if not rt.settings.vps_enabled:
         return "vps off"
     # The lock power actions take too: an expiry never runs beside a reinstall.
-    with job_lock(rt.redis, f"vps:{server_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+    with exclusive(f"vps:{server_id}") as held:
         if not held:
             return "busy"
         step = run_transaction(vps_expiry_step, rt, server_id)

@@ -7,17 +7,18 @@ removed, the money goes back to the balance, the customer and the admins are tol
 """
 import logging
 
-from lib.billing.orders import FULFIL_RETRIES, fail_order
+from lib import tasks
+from lib.billing.orders import fail_order
 from lib.models.database import run_transaction
 from lib.fulfilment import CannotFulfil, order_facts
-from lib.locks import job_lock
+from lib.exclusive import exclusive
 from lib.models import Order
 from lib.runtime import current
 from lib.vpn.fulfilment import fulfil_vpn, undo_vpn
 from lib.vps.provisioning import fulfil_vps, undo_vps
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = FULFIL_RETRIES + 1
+MAX_ATTEMPTS = tasks.FULFIL_ORDER.retries + 1
 PRODUCTS = {"vpn": (fulfil_vpn, undo_vpn, "vpn_enabled"), "vps": (fulfil_vps, undo_vps, "vps_enabled")}
 
 
@@ -49,7 +50,7 @@ def _give_up(rt, order_id, error) -> None:
 
 def run(order_id: int) -> str:
     rt = current()
-    with job_lock(rt.redis, f"order:{order_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+    with exclusive(f"order:{order_id}") as held:
         if not held:
             return "busy"  # another copy is working on this order right now
         try:

@@ -1,7 +1,7 @@
 """Run the reconciler once (queued by cron_tick every RECONCILE_EVERY)."""
 import logging
 
-from lib.locks import job_lock
+from lib.exclusive import exclusive
 from lib.runtime import current
 
 log = logging.getLogger(__name__)
@@ -11,7 +11,7 @@ def run() -> dict:
     from lib.lifecycle.reconcile.run import reconcile
     rt = current()
     # A slow run (a Proxmox destroy) can outlast RECONCILE_EVERY: the next one then steps aside.
-    with job_lock(rt.redis, "reconcile", rt.settings.job_lock_ttl.total_seconds()) as held:
+    with exclusive("reconcile") as held:
         if not held:
             return {"busy": True}
         summary = reconcile(rt)

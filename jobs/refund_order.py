@@ -8,7 +8,7 @@ import logging
 
 from lib.billing.refunds import RefundRefused, record_refund, refundable
 from lib.models.database import run_transaction
-from lib.locks import job_lock
+from lib.exclusive import exclusive
 from lib.models import VpnPeer
 from lib.payments.yookassa_gateway import refund_payment
 from lib.runtime import current
@@ -32,8 +32,7 @@ def _remove_service(rt, facts) -> None:
 
 def run(order_id: int, via: str = "balance", reason: str = "refund") -> str:
     rt = current()
-    ttl = rt.settings.job_lock_ttl.total_seconds()
-    with job_lock(rt.redis, f"order:{order_id}", ttl, wait_seconds=60) as held:  # never beside a fulfilment
+    with exclusive(f"order:{order_id}", wait=60) as held:  # never beside a fulfilment
         if not held:
             raise RuntimeError(f"order {order_id} is busy; the refund is retried")
         try:

@@ -2,8 +2,9 @@
 import logging
 
 from lib.models.database import run_transaction
-from lib.locks import job_lock
-from lib.queue import enqueue
+from lib.exclusive import exclusive
+from lib import tasks
+from lib.tasks import enqueue
 from lib.runtime import current
 from lib.vps import servers
 from lib.vps.control import ACTIONS, run_action
@@ -17,26 +18,26 @@ def run(server_id: int, action: str, user_id: int | None = None) -> str:
     rt = current()
     if action not in ACTIONS or not rt.settings.vps_enabled:
         return "refused"
-    with job_lock(rt.redis, f"vps:{server_id}", rt.settings.job_lock_ttl.total_seconds()) as held:
+    with exclusive(f"vps:{server_id}") as held:
         if not held:
             if user_id:
-                enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_busy", {"server_id": server_id})
+                enqueue(rt.redis, tasks.NOTIFY_USER, user_id, "vps_busy", {"server_id": server_id})
             return "busy"
         try:
             status = run_action(rt, server_id, action)
         except ProxmoxError as exc:
             log.warning("action %s on server %s failed: %s", action, server_id, exc)
             if user_id:
-                enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_action_failed", {"server_id": server_id})
+                enqueue(rt.redis, tasks.NOTIFY_USER, user_id, "vps_action_failed", {"server_id": server_id})
             return "failed"
         finally:
             if action != "refresh":
                 rt.redis.delete(pending_key(server_id))
     if user_id and action == "reinstall":
         server = run_transaction(servers.snapshot, rt, server_id)
-        enqueue(rt.redis, "jobs.notify_user.run", user_id, "vps_reinstalled",
+        enqueue(rt.redis, tasks.NOTIFY_USER, user_id, "vps_reinstalled",
                 {"server_id": server_id, "ip": server["ip"], "user": rt.settings.proxmox.ci_user,
                  "password": server["password"]})
     elif user_id and action != "refresh":
-        enqueue(rt.redis, "jobs.notify_user.run", user_id, f"vps_{action}_done", {"server_id": server_id})
+        enqueue(rt.redis, tasks.NOTIFY_USER, user_id, f"vps_{action}_done", {"server_id": server_id})
     return status

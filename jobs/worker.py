@@ -6,7 +6,7 @@ from rq import Worker
 from lib.config import ConfigError, load_settings, logging_settings
 from lib.observability.logs import setup_logging
 from lib.models import db
-from lib.queue import QUEUES, queue
+from lib.tasks import QUEUES, queue
 from lib.runtime import init_runtime
 
 

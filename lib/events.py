@@ -1,9 +1,10 @@
 """Business events: written to the outbox in the caller's transaction, delivered by a job."""
 import uuid
 
-from lib import clock
+from lib import clock, tasks
 from lib.models.database import after_commit
 from lib.models import Event
+from lib.tasks import enqueue
 
 EVENT_NAMES = {
     "user.registered", "payment.received", "vpn.created", "vpn.renewed", "vpn.expired",
@@ -23,8 +24,7 @@ def emit_event(redis, name: str, data: dict) -> str:
 
 
 def queue_delivery(redis, event_id: str) -> None:
-    from lib.queue import enqueue
-    enqueue(redis, "jobs.deliver_event.run", event_id, queue_name="low", retries=3)
+    enqueue(redis, tasks.DELIVER_EVENT, event_id)
 
 
 def event_body(event: Event) -> dict:

@@ -5,7 +5,7 @@ import json
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
-from lib.queue import QUEUES, queue
+from lib.tasks import QUEUES, queue
 from tests.fakes.telegram import make_callback_update, make_message_update
 
 _update_ids = itertools.count(5000)

@@ -2,16 +2,16 @@
 import threading
 import time
 
-from lib.locks import job_lock
+from lib.exclusive import exclusive
 
 
 def test_heartbeat_keeps_a_long_job_locked(redis_conn):
     redis_conn.delete("shop:lock:long-job")
-    with job_lock(redis_conn, "long-job", ttl_seconds=0.6) as held:
+    with exclusive("long-job", 0.6, redis=redis_conn) as held:
         assert held
         time.sleep(1.5)  # well past the TTL: only the heartbeat keeps the lock
         assert redis_conn.exists("shop:lock:long-job")
-        with job_lock(redis_conn, "long-job", ttl_seconds=0.6) as second:
+        with exclusive("long-job", 0.6, redis=redis_conn) as second:
             assert not second
     assert not redis_conn.exists("shop:lock:long-job")
 
@@ -29,5 +29,5 @@ def test_a_dead_holders_lock_lapses(redis_conn):
 
 
 def _try(redis_conn):
-    with job_lock(redis_conn, "dead-job", ttl_seconds=1) as held:
+    with exclusive("dead-job", 1, redis=redis_conn) as held:
         return held

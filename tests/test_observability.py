@@ -19,7 +19,7 @@ from lib.models.database import transaction
 from lib.events import emit_event
 from lib.observability.logs import ContextFilter, JsonFormatter
 from lib.models import Order, User
-from lib.queue import enqueue, queue
+from lib.tasks import queue
 from tests.conftest import BOT_TOKEN, PG_ADMIN, proxmox_env
 from tests.fakes.telegram import make_message_update
 from tests.test_processes import VENV_BIN, free_port, procfile_command, start, stop, wait_for
@@ -154,7 +154,7 @@ def _seed_orders_and_events(shop):
 
 
 def test_metrics_expose_the_named_series_with_plausible_values(shop):
-    enqueue(shop.redis, "math.sqrt", -1, queue_name="low")  # fails for good: ValueError
+    queue(shop.redis, "low").enqueue("math.sqrt", -1)  # a job that fails for good: ValueError
     shop.run_jobs()
     _seed_orders_and_events(shop)  # three events, three delivery jobs waiting in "low"
     tg = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}

@@ -243,7 +243,7 @@ def test_the_reconciler_runs_once_per_interval(shop):
 
 def test_a_run_still_going_makes_the_next_one_step_aside(shop):
     from jobs import reconcile as reconcile_job
-    from lib.locks import job_lock
-    with job_lock(shop.redis, "reconcile", 30) as held:
+    from lib.exclusive import exclusive
+    with exclusive("reconcile", 30, redis=shop.redis) as held:
         assert held and reconcile_job.run() == {"busy": True}
     assert reconcile_job.run()["payments"]["errors"] == 0

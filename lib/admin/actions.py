@@ -10,7 +10,8 @@ from lib.billing.orders import order_amount_text
 from lib.models.database import after_commit
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import User, VpnPeer, VpsServer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 
 SERVICES = {"vpn": VpnPeer, "vps": VpsServer}
 NOT_EXTENDABLE = ("failed", "removing", "deleted")  # gone, or on their way out
@@ -33,7 +34,7 @@ def set_banned(rt, admin_id: int, user_id: int, banned: bool, reason: str) -> di
     entry = record(admin_id, "ban" if banned else "unban", f"user:{user_id}", {"banned": not banned},
                    {"banned": banned, "reason": reason})
     notice = ("adm_ban_notice", {"reason": reason}) if banned else ("adm_unban_notice", {})
-    after_commit(enqueue, rt.redis, "jobs.notify_user.run", user_id, *notice)
+    after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user_id, *notice)
     return {"audit_id": entry.id, "user_id": user_id}
 
 

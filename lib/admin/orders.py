@@ -8,7 +8,8 @@ from lib.billing.orders import queue_fulfilment
 from lib.billing.refunds import REFUNDABLE
 from lib.models.database import after_commit
 from lib.models import Order
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 
 LISTED = 10
 
@@ -62,6 +63,5 @@ def refund_order(rt, admin_id: int, order_id: int) -> dict:
         raise Refused("adm_refund_refused", order_id=order_id, status=order.status)
     entry = record(admin_id, "refund", f"order:{order_id}", {"status": order.status},
                    {"status": order.status, "queued": "refund_order", "via": "balance"})
-    after_commit(enqueue, rt.redis, "jobs.refund_order.run", order_id, "balance", f"by admin {admin_id}",
-                 retries=4, job_timeout=1800)
+    after_commit(enqueue, rt.redis, tasks.REFUND_ORDER, order_id, "balance", f"by admin {admin_id}")
     return {"audit_id": entry.id, "order_id": order_id}

@@ -11,10 +11,10 @@ from lib.billing.ledger import locked_user, post_entry
 from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.models import Order, Payment, User
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 
 PAID, DUPLICATE, CREDITED, UNKNOWN_ORDER = "paid", "duplicate", "credited_to_balance", "unknown_order"
-FULFIL_RETRIES = 4
 
 
 def register_user(redis, user_id: int, *, username=None, first_name="", language_code=None) -> User:
@@ -42,7 +42,7 @@ def create_order(user: User, plan, provider: str, renew_peer=None, renew_server=
 
 
 def queue_fulfilment(redis, order_id: int) -> None:
-    enqueue(redis, "jobs.fulfil_order.run", order_id, retries=FULFIL_RETRIES, job_timeout=1800)
+    enqueue(redis, tasks.FULFIL_ORDER, order_id)
 
 
 def _charge_for_order(redis, order: Order, user: User) -> None:
@@ -69,7 +69,7 @@ def apply_payment(redis, *, provider: str, provider_payment_id: str, order_id: i
         "telegram_id": user.id, "amount": str(paid_amount), "currency": paid_currency,
         "provider": provider, "order_id": order.id, "credited_rub": str(order.amount)})
     if not states.accepts_payment(order.status):
-        after_commit(enqueue, redis, "jobs.notify_user.run", user.id, "payment_to_balance",
+        after_commit(enqueue, redis, tasks.NOTIFY_USER, user.id, "payment_to_balance",
                      {"amount": order_amount_text(order.amount), "order_id": order.id})
         return CREDITED
     _charge_for_order(redis, order, user)
@@ -90,9 +90,9 @@ def fail_order(redis, order: Order, error: str) -> bool:
     order.status, order.closed_at, order.error = states.FAILED, clock.now(), error[:500]
     emit_event(redis, "provisioning.failed", {"telegram_id": user.id, "order_id": order.id,
                                               "product": order.product, "error": error[:500]})
-    after_commit(enqueue, redis, "jobs.notify_user.run", user.id, "order_failed",
+    after_commit(enqueue, redis, tasks.NOTIFY_USER, user.id, "order_failed",
                  {"order_id": order.id, "amount": order_amount_text(order.amount)})
-    after_commit(enqueue, redis, "jobs.notify_admins.run", "admin_order_failed",
+    after_commit(enqueue, redis, tasks.NOTIFY_ADMINS, "admin_order_failed",
                  {"order_id": order.id, "product": order.product, "amount": order_amount_text(order.amount),
                   "user_id": user.id, "error": error[:300]})
     return True

@@ -12,7 +12,8 @@ from lib.billing.ledger import locked_user, post_entry
 from lib.billing.orders import order_amount_text
 from lib.models.database import after_commit
 from lib.models import LedgerEntry, Order
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 
 REFUNDABLE = (states.PAID, states.FULFILLED)
 
@@ -45,7 +46,7 @@ def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:
     _shorten_renewal(rt, order)
     order.status, order.closed_at = states.REFUNDED, clock.now()
     key = "refunded_to_provider" if via_provider else "refunded_to_balance"
-    after_commit(enqueue, rt.redis, "jobs.notify_user.run", user.id, key,
+    after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user.id, key,
                  {"order_id": order.id, "amount": order_amount_text(Decimal(order.amount))})
     return True
 

@@ -10,11 +10,10 @@ from lib import clock
 from lib.broadcast.drafts import create_draft
 from lib.models.database import after_commit, run_transaction
 from lib.models import Broadcast
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.telegram.admin_commands import is_admin
 
-JOB = "jobs.broadcast.run"
-JOB_TIMEOUT = 900  # one chunk (jobs.broadcast.CHUNK_SECONDS) plus the longest retry_after waits
 LIVE = ("draft", "sending")
 
 
@@ -37,7 +36,7 @@ def snapshot(broadcast_id: int) -> dict | None:
 
 def queue_run(rt, broadcast_id: int, *chunk_seconds) -> None:
     """Queue (a further chunk of) the sending job; low priority, retried on failure."""
-    enqueue(rt.redis, JOB, broadcast_id, *chunk_seconds, queue_name="low", retries=4, job_timeout=JOB_TIMEOUT)
+    enqueue(rt.redis, tasks.BROADCAST, broadcast_id, *chunk_seconds)
 
 
 def _launch(rt, broadcast_id):

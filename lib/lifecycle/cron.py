@@ -10,11 +10,11 @@ from pony.orm import select
 
 from lib import clock
 from lib.models import order_states as states
-from lib.billing.orders import FULFIL_RETRIES
 from lib.models.database import run_transaction
 from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
-from lib.queue import enqueue, enqueue_batch
+from lib import tasks
+from lib.tasks import enqueue, enqueue_many
 from lib.telegram.intake import INBOX, queue_drain
 
 UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance
@@ -42,17 +42,17 @@ def _recovery_work(rt):
     return {**work, **due_work(rt.settings)}
 
 
-# What each kind of due id becomes: (job, extra args, queue, retries, timeout).
+# What each kind of due id becomes: the task, and the arguments before the id.
 JOBS = {
-    "stuck_orders": ("jobs.fulfil_order.run", (), "default", FULFIL_RETRIES, 1800),
-    "events": ("jobs.deliver_event.run", (), "low", 3, 300),
-    "peers_to_remove": ("jobs.sync_peer.run", (), "default", 0, 300),
-    "servers_to_remove": ("jobs.cleanup_vps.run", (), "default", 0, 1800),
-    "vpn_reminders": ("jobs.send_reminder.run", ("vpn",), "default", 0, 300),
-    "vps_reminders": ("jobs.send_reminder.run", ("vps",), "default", 0, 300),
-    "vpn_expiries": ("jobs.expire_vpn.run", (), "default", 3, 300),
-    "vps_suspensions": ("jobs.expire_vps.run", (), "default", 3, 1800),
-    "vps_deletions": ("jobs.expire_vps.run", (), "default", 3, 1800),
+    "stuck_orders": (tasks.FULFIL_ORDER, ()),
+    "events": (tasks.DELIVER_EVENT, ()),
+    "peers_to_remove": (tasks.SYNC_PEER, ()),
+    "servers_to_remove": (tasks.CLEANUP_VPS, ()),
+    "vpn_reminders": (tasks.SEND_REMINDER, ("vpn",)),
+    "vps_reminders": (tasks.SEND_REMINDER, ("vps",)),
+    "vpn_expiries": (tasks.EXPIRE_VPN, ()),
+    "vps_suspensions": (tasks.EXPIRE_VPS, ()),
+    "vps_deletions": (tasks.EXPIRE_VPS, ()),
 }
 QUEUED_MARK_SECONDS = 120  # a due id queued by one tick is not queued again by the next ones meanwhile
 
@@ -79,16 +79,16 @@ def run_tick(rt) -> dict:
         if kind not in JOBS:
             summary[kind] = ids
             continue
-        func_path, extra, queue_name, retries, timeout = JOBS[kind]
+        task, extra = JOBS[kind]
         fresh = _not_queued_lately(rt.redis, kind, ids) if ids else []
-        batch += [(func_path, (*extra, item), queue_name, retries, timeout) for item in fresh]
+        batch += [(task, (*extra, item)) for item in fresh]
         summary[kind] = len(fresh)
-    enqueue_batch(rt.redis, batch)
+    enqueue_many(rt.redis, batch)
     if rt.redis.llen(INBOX):  # updates waiting while no drain job is queued (one was lost)
         queue_drain(rt.redis)
     seconds = max(1, int(rt.settings.reconcile_every.total_seconds()))
     summary["reconcile"] = bool(rt.redis.set(RECONCILE_LOCK, clock.iso(clock.now()), nx=True, ex=seconds))
     if summary["reconcile"]:
-        enqueue(rt.redis, "jobs.reconcile.run", job_timeout=1800)
+        enqueue(rt.redis, tasks.RECONCILE)
     summary["at"] = clock.iso(clock.now())
     return summary

@@ -8,7 +8,8 @@ from lib import clock
 from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.models import VpnPeer, VpsServer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.vpn.peers import release_address, vpn_event_data
 from lib.vps.servers import release_server, vps_event_data
 
@@ -16,7 +17,7 @@ WHEN = "%Y-%m-%d %H:%M UTC"
 
 
 def _tell(rt, user_id, key, params, button=None):
-    after_commit(enqueue, rt.redis, "jobs.notify_user.run", user_id, key, params, button)
+    after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user_id, key, params, button)
 
 
 def vpn_expiry_due(peer_id: int) -> str | None:

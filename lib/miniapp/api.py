@@ -6,7 +6,8 @@ from lib.miniapp.vps_api import servers_json
 from lib.models import User, VpnPeer
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.payments.sandbox import pay_in_sandbox
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.texts import has_text, raw
 from lib.vpn.sync import set_peer_paused
 
@@ -126,5 +127,5 @@ def pause(rt, customer, body, peer_id, paused=True):
         raise ApiError(404, "not_found")
     if outcome != "ok":
         raise ApiError(409, "peer_not_changeable")
-    enqueue(rt.redis, "jobs.sync_peer.run", peer_id, retries=4)
+    enqueue(rt.redis, tasks.SYNC_PEER, peer_id)
     return 200, {"peer": owned_peer(rt, peer_id, customer["id"])[0]}

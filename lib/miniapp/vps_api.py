@@ -4,7 +4,8 @@ import re
 from lib import clock
 from lib.models.database import run_transaction
 from lib.models import User, VpsServer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.vps.pending import pending_key
 
 POWER = ("start", "stop", "reboot", "refresh")
@@ -48,8 +49,7 @@ def power(rt, customer, body, server_id, action="refresh"):
         if busy or not rt.redis.set(pending_key(server_id), action, nx=True, ex=PENDING_TTL):
             raise _api_error(409, "vps_busy_now")
         server["pending"] = action
-    enqueue(rt.redis, "jobs.vps_control.run", server_id, action, None if action == "refresh" else customer["id"],
-            job_timeout=1800)
+    enqueue(rt.redis, tasks.VPS_CONTROL, server_id, action, None if action == "refresh" else customer["id"])
     return 202, {"server": server, "queued": action}
 
 

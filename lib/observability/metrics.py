@@ -63,7 +63,7 @@ class ShopState:
     def _queues(self):
         from rq.registry import FailedJobRegistry
 
-        from lib.queue import QUEUES, queue
+        from lib.tasks import QUEUES, queue
         depth = GaugeMetricFamily("shop_queue_depth", "Jobs waiting in each RQ queue.", labels=["queue"])
         failed = GaugeMetricFamily("shop_queue_failed_jobs", "Jobs in each queue's failed registry.",
                                    labels=["queue"])

@@ -68,7 +68,8 @@ def _order_of_payment(provider, payment_id):
 def apply_yookassa_refund(rt, refund_id: str) -> str:
     """A refund.succeeded notification: re-read the refund, then unwind its order (by a job)."""
     from lib.payments.yookassa_gateway import fetch_refund
-    from lib.queue import enqueue
+    from lib import tasks
+    from lib.tasks import enqueue
     refund = fetch_refund(rt.settings, refund_id)
     if refund is None:
         return "not_found"
@@ -77,6 +78,5 @@ def apply_yookassa_refund(rt, refund_id: str) -> str:
     order_id = run_transaction(_order_of_payment, "yookassa", refund["payment_id"])
     if order_id is None:
         return UNKNOWN_ORDER
-    enqueue(rt.redis, "jobs.refund_order.run", order_id, "notified", "refunded at YooKassa", retries=4,
-            job_timeout=1800)
+    enqueue(rt.redis, tasks.REFUND_ORDER, order_id, "notified", "refunded at YooKassa")
     return "refund_queued"

@@ -1,5 +1,6 @@
 """Admin commands in the bot, checked on the server side against ADMIN_IDS."""
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.texts import t
 
 
@@ -16,7 +17,6 @@ def on_refund_command(bot, rt, user, chat, text) -> bool:
     if len(parts) < 2 or not parts[1].isdigit() or via not in ("balance", "provider"):
         bot.send_message(chat, t(user["lang"], "admin_refund_usage"))
         return True
-    enqueue(rt.redis, "jobs.refund_order.run", int(parts[1]), via, f"by admin {user['id']}", retries=4,
-            job_timeout=1800)
+    enqueue(rt.redis, tasks.REFUND_ORDER, int(parts[1]), via, f"by admin {user['id']}")
     bot.send_message(chat, t(user["lang"], "admin_refund_queued", order_id=parts[1], via=via))
     return True

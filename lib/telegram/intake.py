@@ -5,7 +5,8 @@ week, so a TTL and not "greater than last"), appends the raw update to an inbox 
 whether a drain job must be queued. Only the first update of a burst pays for an RQ enqueue;
 jobs.drain_updates turns the inbox into one handle_update job per update.
 """
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 
 SEEN_TTL_SECONDS = 24 * 3600
 INBOX = "shop:tg:inbox"
@@ -33,4 +34,4 @@ def accept_update(redis, update_id: int, raw_update: bytes | str) -> bool:
 
 
 def queue_drain(redis) -> None:
-    enqueue(redis, "jobs.drain_updates.run", queue_name="high")
+    enqueue(redis, tasks.DRAIN_UPDATES)

@@ -7,7 +7,8 @@ from lib.payments import PaymentProviderError
 from lib.payments.checkout import CheckoutRefused, start_checkout
 from lib.payments.confirm import recheck_order
 from lib.payments.sandbox import pay_in_sandbox
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.telegram import delivery, screens
 from lib.telegram.callbacks import PROVIDERS_BY_CODE, int_arg
 from lib.telegram.ui import show
@@ -125,7 +126,7 @@ def on_pause(bot, rt, user, chat, call, args, paused=True):
     try:
         sync_peer(rt, peer_id)
     except WireGuardError:  # the database holds the wish; a job applies it when wg answers again
-        enqueue(rt.redis, "jobs.sync_peer.run", peer_id, retries=4)
+        enqueue(rt.redis, tasks.SYNC_PEER, peer_id)
     _say(bot, chat, user, "peer_paused_done" if paused else "peer_resumed_done", peer_id=peer_id)
 
 

@@ -4,7 +4,8 @@ import re
 from lib.models.database import run_transaction
 from lib.models import User, VpsServer
 from lib.payments.checkout import same_size
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.telegram import vps_screens
 from lib.telegram.callbacks import int_arg
 from lib.telegram.ui import show
@@ -86,7 +87,7 @@ def on_server(bot, rt, user, chat, call, args):
 def _queue_action(bot, rt, user, chat, server, action):
     if server["status"] not in ("running", "stopped"):
         return _say(bot, chat, user, "vps_busy", server_id=server["id"])
-    enqueue(rt.redis, "jobs.vps_control.run", server["id"], action, user["id"], job_timeout=1800)
+    enqueue(rt.redis, tasks.VPS_CONTROL, server["id"], action, user["id"])
     _say(bot, chat, user, "vps_action_queued", server_id=server["id"])
 
 

@@ -11,7 +11,8 @@ from lib.models.database import after_commit
 from lib.events import emit_event
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpnPeer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.vpn.wireguard.addressing import client_prefix, next_free_address
 from lib.vpn.wireguard.client_config import render_client_config
 from lib.vpn.wireguard.keys import generate_peer_keys
@@ -55,7 +56,7 @@ def activate_peer(rt, order_id: int) -> bool:
     peer.status = "active"
     mark_fulfilled(order)
     emit_event(rt.redis, "vpn.created", vpn_event_data(peer))
-    after_commit(enqueue, rt.redis, "jobs.send_vpn_config.run", peer.id, "created")
+    after_commit(enqueue, rt.redis, tasks.SEND_VPN_CONFIG, peer.id, "created")
     return True
 
 
@@ -74,8 +75,8 @@ def extend_peer(rt, order_id: int) -> int | None:
         peer.status = "active"
     mark_fulfilled(order)
     emit_event(rt.redis, "vpn.renewed", vpn_event_data(peer))
-    after_commit(enqueue, rt.redis, "jobs.sync_peer.run", peer.id)
-    after_commit(enqueue, rt.redis, "jobs.send_vpn_config.run", peer.id, reason)
+    after_commit(enqueue, rt.redis, tasks.SYNC_PEER, peer.id)
+    after_commit(enqueue, rt.redis, tasks.SEND_VPN_CONFIG, peer.id, reason)
     return peer.id
 
 

@@ -16,7 +16,8 @@ from lib.events import emit_event
 from lib.fulfilment import CannotFulfil
 from lib.lifecycle.reminders import next_reminder_at
 from lib.models import Order, VpsServer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.config.ip_pool import PoolAddress, first_free
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -106,10 +107,10 @@ def extend_server(rt, order_id: int) -> int | None:
     server.remind_at = next_reminder_at(server.expires_at, rt.settings.reminder_offsets, clock.now())
     if server.status == "suspended":  # stopped at expiry: it runs again
         server.status = "stopped"
-        after_commit(enqueue, rt.redis, "jobs.vps_control.run", server.id, "start", None, job_timeout=1800)
+        after_commit(enqueue, rt.redis, tasks.VPS_CONTROL, server.id, "start", None)
     mark_fulfilled(order)
     emit_event(rt.redis, "vps.renewed", vps_event_data(server))
-    after_commit(enqueue, rt.redis, "jobs.notify_user.run", server.user.id, "vps_renewed",
+    after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, server.user.id, "vps_renewed",
                  {"server_id": server.id, "expires": server.expires_at.strftime("%Y-%m-%d %H:%M UTC")})
     return server.id
 

@@ -11,9 +11,11 @@ from datetime import timedelta
 from pony.orm import select
 
 from lib import clock
+from lib.exclusive import is_held
 from lib.models.database import after_commit, run_transaction
 from lib.models import DriftFinding, VpsServer
-from lib.queue import enqueue
+from lib import tasks
+from lib.tasks import enqueue
 from lib.vps.provisioning import destroy_vm, proxmox
 from lib.vps.proxmox import ProxmoxError
 
@@ -41,7 +43,7 @@ def _servers(rt) -> list:
 
 
 def _alert(rt, key: str, params: dict) -> None:
-    after_commit(enqueue, rt.redis, "jobs.notify_admins.run", key, params)
+    after_commit(enqueue, rt.redis, tasks.NOTIFY_ADMINS, key, params)
 
 
 def _note(rt, kind: str, found: dict, alert_key: str) -> tuple:
@@ -99,7 +101,7 @@ def reconcile_proxmox(rt) -> dict:
     missing = {str(s["id"]): {"server_id": s["id"], "vmid": s["vmid"], "ip": s["ip"], "status": s["status"],
                               "user_id": s["user_id"], "node": node}
                for s in servers if s["status"] in MUST_EXIST and s["node"] == node and s["vmid"] not in vms
-               and not s["deleting"] and not rt.redis.exists(f"shop:lock:vps:{s['id']}")}  # lock: an action runs
+               and not s["deleting"] and not is_held(f"vps:{s['id']}", rt.redis)}  # lock: an action runs
     counts = {"vms": len(vms), "orphans": len(orphans), "orphans_reported": 0, "orphans_destroyed": 0,
               "missing": len(missing), "missing_reported": 0, "errors": 0}
     counts["orphans_reported"], due = run_transaction(_note, rt, "orphan_vm", orphans, "admin_orphan_vm")

@@ -1,0 +1,118 @@
+"""The catalog of every job, and the only way one is queued: `enqueue(redis, tasks.FULFIL_ORDER, order_id)`.
+
+Each task names its function by dotted path (so a webhook never imports what only a job needs),
+its queue, timeout and retry policy, and how its job id is formed. A task with an id keeps at
+most one copy waiting: queuing it again while a copy waits returns that copy, which reads the
+current state when it runs anyway. A copy that is running (or whose worker died) does not
+block a new one; the job's own lock (lib.exclusive) keeps two runs apart.
+"""
+import secrets
+from dataclasses import dataclass
+from typing import Callable
+
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+
+QUEUES = ("high", "default", "low")  # Telegram updates; provisioning and the rest; broadcasts and events
+RETRY_INTERVALS = (10, 30, 90, 300)  # seconds between the tries of a failing job
+RESULT_TTL, FAILURE_TTL = 3600, 7 * 86400
+WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str  # the module under jobs/ whose run() does the work
+    queue: str = "default"
+    timeout: int = 300  # seconds before RQ stops the job
+    retries: int = 0  # more tries after a failure, RETRY_INTERVALS apart
+    unique: Callable | None = None  # args → the job id's tail; None: every call queues a new job
+
+    @property
+    def path(self) -> str:
+        return f"jobs.{self.name}.run"
+
+    def job_id(self, args) -> str | None:
+        return None if self.unique is None else f"{self.name}-{self.unique(*args)}"
+
+    def retry(self):
+        return Retry(max=self.retries, interval=list(RETRY_INTERVALS[:self.retries])) if self.retries else None
+
+
+def _one(key):
+    return lambda *args: key
+
+
+def _first(first, *rest):
+    return first
+
+
+FULFIL_ORDER = Task("fulfil_order", timeout=1800, retries=4, unique=_first)
+REFUND_ORDER = Task("refund_order", timeout=1800, retries=4)
+SEND_VPN_CONFIG = Task("send_vpn_config")
+SYNC_PEER = Task("sync_peer", retries=4, unique=_first)
+EXPIRE_VPN = Task("expire_vpn", retries=3, unique=_first)
+VPS_CONTROL = Task("vps_control", timeout=1800)
+CLEANUP_VPS = Task("cleanup_vps", timeout=1800, unique=_first)
+EXPIRE_VPS = Task("expire_vps", timeout=1800, retries=3, unique=_first)
+SEND_REMINDER = Task("send_reminder", unique=lambda kind, target_id: f"{kind}-{target_id}")
+NOTIFY_USER = Task("notify_user")
+NOTIFY_ADMINS = Task("notify_admins")
+DELIVER_EVENT = Task("deliver_event", queue="low", retries=3, unique=_first)
+BROADCAST = Task("broadcast", queue="low", timeout=900, retries=4)
+RECONCILE = Task("reconcile", timeout=1800, unique=_one("all"))
+DRAIN_UPDATES = Task("drain_updates", queue="high", unique=_one("inbox"))
+HANDLE_UPDATE = Task("handle_update", queue="high")
+CATALOG = (FULFIL_ORDER, REFUND_ORDER, SEND_VPN_CONFIG, SYNC_PEER, EXPIRE_VPN, VPS_CONTROL, CLEANUP_VPS,
+           EXPIRE_VPS, SEND_REMINDER, NOTIFY_USER, NOTIFY_ADMINS, DELIVER_EVENT, BROADCAST, RECONCILE,
+           DRAIN_UPDATES, HANDLE_UPDATE)
+
+
+def queue(redis, name: str = "default") -> Queue:
+    return Queue(name, connection=redis)
+
+
+def _options(task: Task) -> dict:
+    return {"job_timeout": task.timeout, "retry": task.retry(), "result_ttl": RESULT_TTL,
+            "failure_ttl": FAILURE_TTL}
+
+
+def enqueue(redis, task: Task, *args) -> Job:
+    """Queue `task(*args)`; with a job id, a copy already waiting is returned instead of a second."""
+    q, job_id = queue(redis, task.queue), task.job_id(args)
+    if job_id is None:
+        return q.enqueue(task.path, *args, **_options(task))
+    for _ in range(3):  # another caller may be replacing the same id right now
+        try:
+            return q.enqueue(task.path, *args, job_id=job_id, unique=True, **_options(task))
+        except DuplicateJobError:
+            try:
+                existing = Job.fetch(job_id, connection=redis)
+            except NoSuchJobError:
+                continue
+            status = existing.get_status(refresh=False)
+            if status in WAITING:
+                return existing
+            if status != JobStatus.FINISHED:  # running, failed or stopped: keep its record, queue a new copy
+                break
+            existing.delete()
+    return q.enqueue(task.path, *args, job_id=f"{job_id}-{secrets.token_hex(4)}", **_options(task))
+
+
+def enqueue_many(redis, calls) -> int:
+    """Queue many (task, args) pairs, one pipeline per queue (cron_tick's batches); no id dedupe here."""
+    by_queue = {}
+    for task, args in calls:
+        by_queue.setdefault(task.queue, []).append(Queue.prepare_data(
+            task.path, tuple(args), timeout=task.timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+            retry=task.retry()))
+    for name, datas in by_queue.items():
+        with redis.pipeline() as pipe:
+            queue(redis, name).enqueue_many(datas, pipeline=pipe)
+            pipe.execute()
+    return sum(len(d) for d in by_queue.values())
+
+
+def queue_depths(redis) -> dict:
+    """Jobs waiting per queue (for summaries and metrics)."""
+    return {name: queue(redis, name).count for name in QUEUES}
