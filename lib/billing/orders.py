@@ -47,8 +47,7 @@ def queue_fulfilment(redis, order_id: int) -> None:
 
 def _charge_for_order(redis, order: Order, user: User) -> None:
     post_entry(user, -order.amount, "purchase", f"order:{order.id}", f"order #{order.id}")
-    states.check_move(order.status, states.PAID)
-    order.status, order.paid_at = states.PAID, clock.now()
+    states.move(order, states.PAID)
     after_commit(queue_fulfilment, redis, order.id)
 
 
@@ -87,7 +86,7 @@ def fail_order(redis, order: Order, error: str) -> bool:
         return False
     user = locked_user(order.user.id)
     post_entry(user, order.amount, "refund", f"order:{order.id}", f"order #{order.id} failed")
-    order.status, order.closed_at, order.error = states.FAILED, clock.now(), error[:500]
+    states.move(order, states.FAILED, error=error)
     emit_event(redis, "provisioning.failed", {"telegram_id": user.id, "order_id": order.id,
                                               "product": order.product, "error": error[:500]})
     after_commit(enqueue, redis, tasks.NOTIFY_USER, user.id, "order_failed",
@@ -99,8 +98,7 @@ def fail_order(redis, order: Order, error: str) -> bool:
 
 
 def mark_fulfilled(order: Order) -> None:
-    states.check_move(order.status, states.FULFILLED)
-    order.status, order.fulfilled_at = states.FULFILLED, clock.now()
+    states.move(order, states.FULFILLED)
 
 
 def order_amount_text(amount: Decimal) -> str:

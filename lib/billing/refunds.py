@@ -44,7 +44,7 @@ def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:
     if via_provider:
         post_entry(user, -order.amount, "payout", f"order:{order.id}", f"order #{order.id} paid back")
     _shorten_renewal(rt, order)
-    order.status, order.closed_at = states.REFUNDED, clock.now()
+    states.move(order, states.REFUNDED)
     key = "refunded_to_provider" if via_provider else "refunded_to_balance"
     after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user.id, key,
                  {"order_id": order.id, "amount": order_amount_text(Decimal(order.amount))})

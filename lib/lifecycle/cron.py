@@ -34,7 +34,7 @@ def _recovery_work(rt):
     }
     stale = Order.select(lambda o: o.status == states.PENDING and o.created_at <= unpaid_before)[:BATCH]
     for order in stale:
-        order.status, order.closed_at = states.EXPIRED, now
+        states.move(order, states.EXPIRED)
     forget_before = now - PROCESSED_UPDATE_TTL
     work["expired_orders"] = len(stale)
     # One bulk DELETE (not row by row): a busy shop forgets a day of updates every day.

@@ -64,7 +64,7 @@ def _store_link(order_id, provider_ref, pay_url):
 def _give_up(order_id, error):
     order = Order[order_id]
     if order.status == states.PENDING:
-        order.status, order.error = states.FAILED, error[:500]
+        states.move(order, states.FAILED, error=error)
 
 
 def start_checkout(rt, *, user_id: int, plan, provider: str, renew_id=None,

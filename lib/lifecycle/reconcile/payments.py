@@ -29,7 +29,7 @@ def _expire(order_id: int) -> bool:
     order = Order.get_for_update(id=order_id)
     if order is None or order.status != states.PENDING:
         return False
-    order.status, order.closed_at = states.EXPIRED, clock.now()
+    states.move(order, states.EXPIRED)
     return True
 
 
