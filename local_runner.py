@@ -64,13 +64,13 @@ def start_web(rt):
 
 
 def start_cron(rt):
-    from lib.lifecycle.cron import run_tick
+    from functions.cron_tick import tick
 
     def tick_forever():
         while True:
             time.sleep(CRON_EVERY_SECONDS)
             try:
-                log.info("cron_tick: %s", run_tick(rt))
+                log.info("cron_tick: %s", tick(rt))
             except Exception:
                 log.exception("cron_tick failed; trying again in a minute")
     threading.Thread(target=tick_forever, name="cron", daemon=True).start()

@@ -2,6 +2,14 @@
 from functions.http import error, json_response, post_only, same_secret
 from lib.lifecycle.cron import run_tick
 from lib.runtime import current
+from lib.telegram.intake import rescue_inbox
+
+
+def tick(rt) -> dict:
+    """Everything one tick does (the local runner's ticker calls this too)."""
+    summary = run_tick(rt)
+    rescue_inbox(rt.redis)
+    return summary
 
 
 @post_only
@@ -10,4 +18,4 @@ def cron_tick(request):
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not same_secret(token.strip(), rt.settings.cron_secret):
         return error(401, "wrong or missing bearer token")
-    return json_response(200, run_tick(rt))
+    return json_response(200, tick(rt))

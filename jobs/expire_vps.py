@@ -1,11 +1,10 @@
 """A VPS reached its expiry (stop it: suspended) or the end of its grace (destroy it: expired)."""
-from lib.models.database import run_transaction
 from lib.exclusive import exclusive
 from lib.lifecycle.expiry import record_vps_deleted, record_vps_suspended, vps_expiry_step
+from lib.models.database import run_transaction
 from lib.runtime import current
 from lib.vps import servers
-from lib.vps.control import stop_gracefully
-from lib.vps.provisioning import destroy_vm, proxmox
+from lib.vps.vm import destroy_vm, proxmox, stop_vm
 
 
 def run(server_id: int) -> str:
@@ -23,7 +22,7 @@ def run(server_id: int) -> str:
         px = proxmox(rt)
         if step == "suspend":
             if server["vmid"] is not None and px.config(server["vmid"]) is not None:
-                stop_gracefully(px, server["vmid"])
+                stop_vm(px, server["vmid"])
             return "suspended" if run_transaction(record_vps_suspended, rt, server_id) else "already done"
         if server["vmid"] is not None:
             destroy_vm(px, server["vmid"], server["name"])

@@ -1,6 +1,6 @@
-"""Fulfil a paid order: a WireGuard peer or a Proxmox VM (or one more period for a renewal).
+"""Fulfil a paid order: a VPN key or a Proxmox VM (or one more period for a renewal).
 
-Safe to run twice or twice at once: a Redis lock lets one copy work while the other returns,
+Safe to run twice or twice at once: the order's lock lets one copy work while the other returns,
 what a try made is recorded before it is made (peer row, VM id and name) so a retry finds it,
 and the order moves to fulfilled only once. When the attempts run out, the half-made thing is
 removed, the money goes back to the balance, the customer and the admins are told.
@@ -8,18 +8,19 @@ removed, the money goes back to the balance, the customer and the admins are tol
 import logging
 
 from lib import tasks
-from lib.billing.orders import fail_order
-from lib.models.database import run_transaction
-from lib.fulfilment import CannotFulfil, order_facts
+from lib.billing.orders import fail_order, order_facts
+from lib.errors import CannotFulfil
 from lib.exclusive import exclusive
 from lib.models import Order
+from lib.models.database import run_transaction
 from lib.runtime import current
+from lib.telegram.customer.progress import reporter
 from lib.vpn.fulfilment import fulfil_vpn, undo_vpn
 from lib.vps.provisioning import fulfil_vps, undo_vps
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = tasks.FULFIL_ORDER.retries + 1
-PRODUCTS = {"vpn": (fulfil_vpn, undo_vpn, "vpn_enabled"), "vps": (fulfil_vps, undo_vps, "vps_enabled")}
+UNDO = {"vpn": undo_vpn, "vps": undo_vps}
 
 
 def _fulfil(rt, order_id) -> str:
@@ -28,10 +29,11 @@ def _fulfil(rt, order_id) -> str:
         return "nothing to do"
     if facts["attempts"] >= MAX_ATTEMPTS:  # a crash cut the last give-up short: finish it
         raise CannotFulfil(facts["error"] or "out of attempts")
-    fulfil, _, switch = PRODUCTS[facts["product"]]
-    if not getattr(rt.settings, switch):
+    if not getattr(rt.settings, f"{facts['product']}_enabled"):
         raise CannotFulfil(f"{facts['product'].upper()} sales are not available")
-    return fulfil(rt, order_id, facts["renew"])
+    if facts["product"] == "vps":
+        return fulfil_vps(rt, order_id, facts["renew"], report=reporter(rt))
+    return fulfil_vpn(rt, order_id, facts["renew"])
 
 
 def _count_attempt(order_id, error):
@@ -43,7 +45,7 @@ def _count_attempt(order_id, error):
 
 def _give_up(rt, order_id, error) -> None:
     product = run_transaction(lambda: Order[order_id].product)
-    PRODUCTS[product][1](rt, order_id)
+    UNDO[product](rt, order_id)
     run_transaction(lambda: fail_order(rt.redis, Order[order_id], error))
     log.warning("order %s failed for good: %s", order_id, error)
 

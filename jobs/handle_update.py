@@ -9,6 +9,7 @@ import logging
 from telebot.types import Update
 
 from lib import clock
+from lib.accounts.language import language_for
 from lib.telegram import throttle
 from lib.models.database import run_transaction
 from lib.models import ProcessedUpdate, User
@@ -30,9 +31,7 @@ def _first_delivery(key: str, user_id) -> tuple:
 
 
 def _language(stored, telegram_code) -> str:
-    if stored:
-        return stored
-    return "ru" if (telegram_code or "").lower().startswith(("ru", "uk", "be", "kk")) else "en"
+    return stored or language_for(telegram_code)
 
 
 def _tell(rt, chat, language: str, key: str) -> None:

@@ -3,8 +3,7 @@ import logging
 
 from telebot.apihelper import ApiTelegramException
 
-from lib.models.database import run_transaction
-from lib.models import User
+from lib.accounts.actions import languages
 from lib.runtime import current
 from lib.telegram.bot import get_bot
 from lib.texts import t
@@ -12,19 +11,14 @@ from lib.texts import t
 log = logging.getLogger(__name__)
 
 
-def _languages(admin_ids):
-    known = {user.id: user.language for user in User.select(lambda u: u.id in admin_ids)}
-    return {admin_id: known.get(admin_id, "en") for admin_id in admin_ids}
-
-
 def run(key: str, params: dict) -> int:
     rt = current()
     if not rt.settings.telegram_enabled or not rt.settings.admin_ids:
         return 0
     bot, sent = get_bot(rt.settings), 0
-    for admin_id, language in run_transaction(_languages, sorted(rt.settings.admin_ids)).items():
+    for admin_id, lang in languages(sorted(rt.settings.admin_ids)).items():
         try:
-            bot.send_message(admin_id, t(language, key, **params))
+            bot.send_message(admin_id, t(lang, key, **params))
             sent += 1
         except ApiTelegramException as exc:  # an admin who never started the bot must not block the others
             log.warning("admin %s could not be alerted: %s", admin_id, exc.description)

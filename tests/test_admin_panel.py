@@ -116,8 +116,8 @@ ADMIN_CALLBACKS = ["adm", "adms", "admc", "admf", "admo", "admsrv", "admlog", "a
 
 
 def test_a_customer_reaches_no_admin_action(make_shop, fake_wg):
-    from lib.telegram import admin_orders, admin_status, admin_users
-    ours = {"adm", "admx", *admin_orders.ACTIONS, *admin_status.ACTIONS, *admin_users.ACTIONS}
+    from lib.telegram.admin import orders, status, users
+    ours = {"adm", "admx", *orders.ACTIONS, *status.ACTIONS, *users.ACTIONS}
     assert ours <= {data.split(":")[0] for data in ADMIN_CALLBACKS}, "a new admin action is untested"
     shop = admin_shop(make_shop, WG_COMMAND=fake_wg.command)
     peer_id, expires = make_peer(USER)

@@ -92,9 +92,10 @@ def test_unpaid_orders_expire_and_a_late_payment_still_buys_the_plan(make_shop, 
         assert Order[checkout.order_id].status == "expired"
     body, headers = shop.cryptopay.webhook(invoice_id)  # the invoice as it is now: not paid → ignored
     shop.cryptopay_webhook(body, headers)
-    from lib.payments.confirm import apply_paid_invoice
+    from lib.billing.settlement import settle
+    from lib.payments.cryptobot import fact_of
     invoice = dict(shop.cryptopay.invoice(invoice_id), status="paid")
-    assert apply_paid_invoice(shop.rt, invoice) == "paid"
+    assert settle(shop.rt, fact_of(invoice)) == "paid"
     shop.run_jobs()
     with db_session:
         assert Order[checkout.order_id].status == "fulfilled"

@@ -6,14 +6,14 @@ from pony.orm import count, db_session
 
 from functions.main import app
 from lib.models import LedgerEntry, Order, Payment, User, VpnPeer
-from lib.payments.checkout import start_checkout
+from lib.billing.checkout import start_checkout
 
 USER = 810001
 
 
 def pending_order(shop, provider):
     """A pending VPN order with its invoice or payment at the provider, as the bot makes it."""
-    from lib.billing.orders import register_user
+    from lib.accounts.registration import register_user
     from lib.models.database import run_transaction
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     plan = shop.settings.catalog.get("vpn-1m")
@@ -98,10 +98,11 @@ def test_money_for_an_already_paid_order_lands_on_the_balance(shop):
     shop.yookassa.succeed(first)
     shop.yookassa_notify(shop.yookassa.notification(first))
     # The customer paid a second time through a fresh invoice for the same order.
-    from lib.payments.confirm import apply_paid_invoice
+    from lib.billing.settlement import settle
+    from lib.payments.cryptobot import fact_of
     invoice = {"invoice_id": 99, "status": "paid", "payload": str(checkout.order_id), "currency_type": "fiat",
                "fiat": "RUB", "amount": "199.00"}
-    assert apply_paid_invoice(shop.rt, invoice) == "credited_to_balance"
+    assert settle(shop.rt, fact_of(invoice)) == "credited_to_balance"
     assert counts()["balance"] == 199
     shop.run_jobs()
     assert any("on your balance" in t for t in shop.texts(USER))

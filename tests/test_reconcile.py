@@ -11,8 +11,9 @@ from lib.models.database import run_transaction
 from lib.models import DriftFinding, Order, VpnPeer, VpsServer
 from lib.lifecycle.reconcile.proxmox import ORPHAN_GRACE
 from lib.lifecycle.reconcile.run import LAST, TOTALS, reconcile
-from lib.vpn.peers import reserve_peer
-from lib.vpn.sync import set_peer_paused, sync_peer, wg_server
+from lib.vpn.actions import set_paused
+from lib.vpn.locations import backend, location_of
+from lib.vpn.peers import reserve_peer, secrets_of
 from tests import wgnet
 from tests.test_fulfilment_failures import pay_by_crypto
 from tests.test_payment_webhooks import USER, pending_order
@@ -113,7 +114,9 @@ def test_after_a_server_restart_every_live_peer_comes_back_and_strangers_go(make
     config_a = shop.telegram.documents(USER)[0]["data"].decode()
     client = lab.connect_client(config_a)
     assert client.ping(lab.server_address, count=2, timeout_s=5)
-    assert set_peer_paused(c, USER, True) == "ok" and sync_peer(shop.rt, c) == "removed"
+    assert set_paused(shop.rt, USER, c, True)["status"] == "paused"
+    shop.run_jobs()  # its sync job takes it off the server
+    assert key_c not in {p.public_key for p in lab.peers()}
 
     lab.restart_server_empty()
     lab.wg("set", lab.interface, "peer", key_b, "allowed-ips", "10.8.0.77/32")  # wrong address
@@ -134,12 +137,13 @@ def test_after_a_server_restart_every_live_peer_comes_back_and_strangers_go(make
 def test_a_peer_being_provisioned_right_now_is_not_removed(make_shop, lab):
     shop = make_shop(wg=lab)
     order_id = pay_by_crypto(shop)  # paid; its fulfilment job has not run yet
-    server = wg_server(shop.rt)
-    peer_id = run_transaction(reserve_peer, shop.rt, order_id, server.public_key())
+    server = backend(shop.rt)
+    peer_id = run_transaction(reserve_peer, shop.rt, order_id, location_of(shop.settings), server.server_identity(),
+                              server.issue_key())
     with db_session:
-        peer = VpnPeer[peer_id]
-        key, address, psk = peer.public_key, peer.address, shop.rt.box.open(peer.preshared_key_enc)
-    server.add_peer(key, psk, address)  # the job got this far when the reconciler looked
+        secrets = secrets_of(shop.rt, VpnPeer[peer_id])
+    key = secrets.public_key
+    server.add_key(secrets)  # the job got this far when the reconciler looked
 
     assert reconcile(shop.rt)["wireguard"]["removed"] == 0
     assert [p.public_key for p in lab.peers()] == [key]

@@ -16,7 +16,7 @@ def paid_by_yookassa(shop, product="vpn"):
     if product == "vpn":
         checkout = pending_order(shop, "yookassa")
     else:
-        from lib.payments.checkout import start_checkout
+        from lib.billing.checkout import start_checkout
         checkout = start_checkout(shop.rt, user_id=USER, plan=shop.settings.catalog.get("vps-start"),
                                   provider="yookassa", description="VPS", return_url="https://shop.example.test/")
     payment_id = list(shop.yookassa.payments)[-1]
@@ -50,7 +50,7 @@ def test_admin_refunds_a_vpn_order_to_the_balance(make_shop, lab):
 
 def test_admin_refund_through_yookassa_destroys_the_vps_and_pays_back(make_shop, fake_proxmox):
     shop = make_shop(proxmox=fake_proxmox, ADMIN_IDS=str(ADMIN))
-    from lib.billing.orders import register_user
+    from lib.accounts.registration import register_user
     from lib.models.database import run_transaction
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     order_id, payment_id = paid_by_yookassa(shop, "vps")

@@ -11,7 +11,7 @@ from lib.models import order_states as states
 from lib.miniapp.auth import InitDataError, sign, verify_init_data
 from lib.config.plans import load_catalog
 from lib.secretbox import SecretBox
-from lib.telegram import screens
+from lib.telegram.customer import keys_screens, menu, shop_screens
 from lib.telegram.callbacks import pack, unpack
 from lib.texts import LANGUAGES, t
 from lib.vpn.wireguard.addressing import next_free_address
@@ -79,17 +79,17 @@ def test_every_screen_fits_telegram_limits():
     peer = {"id": 2**40, "status": "active", "address": "10.8.0.2", "expires_at": datetime(2030, 1, 1)}
     entries = [{"created_at": datetime(2030, 1, 1), "amount": Decimal("-199.00"), "kind": "purchase"}] * 10
     for lang in LANGUAGES:
-        built = [screens.main_menu(lang, "<Ann>", "https://shop.example/miniapp_api/"),
-                 screens.plans_screen(lang, plans), screens.plans_screen(lang, plans, 2**40),
-                 screens.providers_screen(lang, plans[0], ["cryptobot", "yookassa", "sandbox", "balance"],
+        built = [menu.main_menu(lang, "<Ann>", "https://shop.example/miniapp_api/"),
+                 shop_screens.plans_screen(lang, plans), shop_screens.plans_screen(lang, plans, 2**40),
+                 shop_screens.providers_screen(lang, plans[0], ["cryptobot", "yookassa", "sandbox", "balance"],
                                           Decimal("12.5"), 2**40),
-                 screens.payment_screen(lang, 2**40, plans[0], "https://pay.example/x"),
-                 screens.payment_screen(lang, 2**40, plans[0], None),
-                 screens.order_status_screen(lang, 2**40, "pending"),
-                 screens.my_vpn_screen(lang, [peer] * 20), screens.my_vpn_screen(lang, []),
-                 screens.peer_screen(lang, peer, plans[0].title_in(lang), 0),
-                 screens.peer_screen(lang, peer, plans[0].title_in(lang), None),
-                 screens.balance_screen(lang, Decimal("0"), entries), screens.help_screen(lang)]
+                 shop_screens.payment_screen(lang, 2**40, plans[0], "https://pay.example/x"),
+                 shop_screens.payment_screen(lang, 2**40, plans[0], None),
+                 shop_screens.order_status_screen(lang, 2**40, "pending"),
+                 keys_screens.my_vpn_screen(lang, [peer] * 20), keys_screens.my_vpn_screen(lang, []),
+                 keys_screens.peer_screen(lang, peer, plans[0].title_in(lang), 0),
+                 keys_screens.peer_screen(lang, peer, plans[0].title_in(lang), None),
+                 menu.balance_screen(lang, Decimal("0"), entries), menu.help_screen(lang)]
         for text, markup in built:
             parse_html(text)
             for row in markup.keyboard:

@@ -21,9 +21,9 @@ def buy_vps_in_the_bot(shop, provider_label="Crypto"):
 
 def pay_vps(shop, plan_id="vps-start"):
     """A paid VPS order through Crypto Pay's webhook; its id."""
-    from lib.billing.orders import register_user
+    from lib.accounts.registration import register_user
     from lib.models.database import run_transaction
-    from lib.payments.checkout import start_checkout
+    from lib.billing.checkout import start_checkout
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     checkout = start_checkout(shop.rt, user_id=USER, plan=shop.settings.catalog.get(plan_id), provider="cryptobot",
                               description="VPS", return_url="https://shop.example.test/")

@@ -6,7 +6,7 @@ import pytest
 
 from lib.config import ConfigError, load_settings
 from lib.config.plans import load_catalog
-from lib.telegram import vps_screens
+from lib.telegram.customer import servers_screens, shop_screens
 from lib.texts import LANGUAGES
 from lib.config.ip_pool import PoolAddress, PoolError, first_free, parse_pool
 from lib.vps.proxmox import disk_size_gb, ipconfig
@@ -65,10 +65,10 @@ def test_vps_screens_fit_telegram():
               "expires_at": datetime(2030, 1, 1), "vmid": 100}
     for lang in LANGUAGES:
         for status in ("running", "stopped", "reserved", "reinstalling"):
-            built = [vps_screens.vps_plans_screen(lang, plans), vps_screens.vps_plans_screen(lang, plans, 2**40),
-                     vps_screens.my_servers_screen(lang, [server] * 20), vps_screens.my_servers_screen(lang, []),
-                     vps_screens.server_screen(lang, server, plans[0], status),
-                     vps_screens.reinstall_confirm_screen(lang, 2**40)]
+            built = [shop_screens.vps_plans_screen(lang, plans), shop_screens.vps_plans_screen(lang, plans, 2**40),
+                     servers_screens.my_servers_screen(lang, [server] * 20), servers_screens.my_servers_screen(lang, []),
+                     servers_screens.server_screen(lang, server, plans[0], status),
+                     servers_screens.reinstall_confirm_screen(lang, 2**40)]
             for text, markup in built:
                 parse_html(text)
                 assert all(len(b.callback_data.encode()) <= 64 for row in markup.keyboard for b in row

@@ -1,7 +1,7 @@
 """Orders that need an admin: lists, one order's facts, retry and refund (with audit rows)."""
 from pony.orm import desc
 
-from lib.admin import Refused
+from lib.errors import UserError
 from lib.admin.audit import record
 from lib.models import order_states as states
 from lib.billing.orders import queue_fulfilment
@@ -43,25 +43,25 @@ def retry_order(rt, admin_id: int, order_id: int) -> dict:
     """Queue fulfilment again for a paid order; a failed one already had its money returned."""
     order = Order.get_for_update(id=order_id)
     if order is None:
-        raise Refused("adm_order_not_found")
+        raise UserError("adm_order_not_found")
     if order.status == states.FAILED:
-        raise Refused("adm_retry_failed", order_id=order_id)
+        raise UserError("adm_retry_failed", order_id=order_id)
     if order.status != states.PAID:
-        raise Refused("adm_retry_not_paid", order_id=order_id, status=order.status)
+        raise UserError("adm_retry_not_paid", order_id=order_id, status=order.status)
     entry = record(admin_id, "retry", f"order:{order_id}", {"status": order.status, "attempts": order.attempts},
                    {"status": order.status, "queued": "fulfil_order"})
     after_commit(queue_fulfilment, rt.redis, order_id)
     return {"audit_id": entry.id, "order_id": order_id}
 
 
-def refund_order(rt, admin_id: int, order_id: int) -> dict:
-    """Queue a refund to the balance (the job removes the service and unwinds the ledger, once)."""
+def refund_order(rt, admin_id: int, order_id: int, via: str = "balance") -> dict:
+    """Queue a refund (the job removes the service and unwinds the ledger, once); `via` balance or provider."""
     order = Order.get_for_update(id=order_id)
     if order is None:
-        raise Refused("adm_order_not_found")
+        raise UserError("adm_order_not_found")
     if order.status not in REFUNDABLE:
-        raise Refused("adm_refund_refused", order_id=order_id, status=order.status)
+        raise UserError("adm_refund_refused", order_id=order_id, status=order.status)
     entry = record(admin_id, "refund", f"order:{order_id}", {"status": order.status},
-                   {"status": order.status, "queued": "refund_order", "via": "balance"})
-    after_commit(enqueue, rt.redis, tasks.REFUND_ORDER, order_id, "balance", f"by admin {admin_id}")
+                   {"status": order.status, "queued": "refund_order", "via": via})
+    after_commit(enqueue, rt.redis, tasks.REFUND_ORDER, order_id, via, f"by admin {admin_id}")
     return {"audit_id": entry.id, "order_id": order_id}

@@ -8,7 +8,8 @@ from lib import clock
 from lib.models.database import run_transaction
 from lib.models import VpnPeer, VpsServer
 from lib.vps.proxmox import Proxmox, ProxmoxError
-from lib.vpn.wireguard.server import WireGuardError, WireGuardServer
+from lib.vpn.backend import BackendError
+from lib.vpn.locations import backend_for, location_of
 
 TIMEOUT = 8.0  # seconds: an admin waits for this screen, a dead host must not hold it long
 ONLINE_WITHIN = 180  # seconds since the last handshake that still count as connected
@@ -45,13 +46,13 @@ def _owners(keys):
 
 
 def wireguard_status(rt, shown: int = PEERS_SHOWN) -> dict:
-    s = rt.settings
-    if not s.vpn_enabled:
+    if not rt.settings.vpn_enabled:
         return {"state": "off"}
+    location = location_of(rt.settings)
     try:
-        live = WireGuardServer(s.wg_command, s.wg_interface, timeout=TIMEOUT).peers()
-    except WireGuardError as exc:
-        return {"state": "unreachable", "interface": s.wg_interface, "error": str(exc)}
+        live = backend_for(location, timeout=TIMEOUT).keys()
+    except BackendError as exc:
+        return {"state": "unreachable", "interface": location.interface, "error": str(exc)}
     now = int((clock.now() - clock.from_epoch(0)).total_seconds())
     ordered = sorted(live.values(), key=lambda p: (-p.latest_handshake, p.public_key))
     owners = run_transaction(_owners, [p.public_key for p in ordered[:shown]]) if ordered else {}
@@ -60,5 +61,5 @@ def wireguard_status(rt, shown: int = PEERS_SHOWN) -> dict:
              "age": now - p.latest_handshake if p.latest_handshake else None,
              "rx": p.rx_bytes, "tx": p.tx_bytes} for p in ordered[:shown]]
     online = sum(1 for p in live.values() if p.latest_handshake and now - p.latest_handshake <= ONLINE_WITHIN)
-    return {"state": "ok", "interface": s.wg_interface, "total": len(live), "online": online, "rows": rows,
+    return {"state": "ok", "interface": location.interface, "total": len(live), "online": online, "rows": rows,
             "more": max(len(live) - shown, 0)}

@@ -3,7 +3,7 @@ import re
 
 from pony.orm import desc
 
-from lib.admin import Refused
+from lib.errors import UserError
 from lib.admin.audit import last_entry
 from lib.models import LedgerEntry, Order, User, VpnPeer, VpsServer
 
@@ -12,13 +12,13 @@ SHOWN = 8  # rows per list on a card: a card must stay within one Telegram messa
 
 
 def find_user(query: str) -> int | None:
-    """A user id from `123456789`, `@name` or `name`; None when nobody matches; Refused when malformed."""
+    """A user id from `123456789`, `@name` or `name`; None when nobody matches; UserError when malformed."""
     text = (query or "").strip()
     if re.fullmatch(r"[0-9]{1,18}", text):
         return int(text) if User.get(id=int(text)) else None
     match = _USERNAME.match(text)
     if not match:
-        raise Refused("adm_bad_query")
+        raise UserError("adm_bad_query")
     name = match.group(1).lower()
     user = User.select(lambda u: u.username is not None and u.username.lower() == name).first()
     return user.id if user else None

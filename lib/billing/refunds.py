@@ -9,11 +9,11 @@ from decimal import Decimal
 from lib import clock
 from lib.models import order_states as states
 from lib.billing.ledger import locked_user, post_entry
-from lib.billing.orders import order_amount_text
 from lib.models.database import after_commit
 from lib.models import LedgerEntry, Order
 from lib import tasks
 from lib.tasks import enqueue
+from lib.texts.formats import money
 
 REFUNDABLE = (states.PAID, states.FULFILLED)
 
@@ -26,11 +26,11 @@ def refundable(order_id: int) -> dict:
     order = Order.get(id=order_id)
     if order is None or order.status not in REFUNDABLE:
         raise RefundRefused(f"order {order_id} is {order.status if order else 'unknown'}: nothing to refund")
-    payment = order.payments.select(lambda p: p.provider == "yookassa").first()
+    payment = order.payments.select().first()
     return {"product": order.product, "renewal": order.renew_peer is not None or order.renew_server is not None,
             "peer_id": order.peer.id if order.peer else None, "server_id": order.server.id if order.server else None,
-            "yookassa_payment": payment.provider_payment_id if payment else None,
-            "amount": order.amount}
+            "provider": payment.provider if payment else order.provider,
+            "payment_id": payment.provider_payment_id if payment else None, "amount": order.amount}
 
 
 def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:
@@ -47,7 +47,7 @@ def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:
     states.move(order, states.REFUNDED)
     key = "refunded_to_provider" if via_provider else "refunded_to_balance"
     after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user.id, key,
-                 {"order_id": order.id, "amount": order_amount_text(Decimal(order.amount))})
+                 {"order_id": order.id, "amount": money(order.amount)})
     return True
 
 

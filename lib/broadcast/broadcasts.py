@@ -7,12 +7,10 @@ for a retried job, a crashed one run again, or two copies at once.
 """
 from lib.broadcast import segments
 from lib import clock
-from lib.broadcast.drafts import create_draft
 from lib.models.database import after_commit, run_transaction
 from lib.models import Broadcast
 from lib import tasks
 from lib.tasks import enqueue
-from lib.telegram.admin_commands import is_admin
 
 LIVE = ("draft", "sending")
 
@@ -51,15 +49,6 @@ def _launch(rt, broadcast_id):
 def launch(rt, broadcast_id: int) -> bool:
     """Confirm a draft: it becomes `sending` and the job is queued; False when it was no draft."""
     return run_transaction(_launch, rt, broadcast_id)
-
-
-def start_broadcast(rt, admin_id: int, text: str, button_text, button_url, segment: str) -> int:
-    """Create and start a broadcast at once (no preview); its id. Only an admin may."""
-    if not is_admin(rt, admin_id):
-        raise PermissionError(f"user {admin_id} is not an admin")
-    broadcast_id = create_draft(admin_id, text, segment, button_text or None, button_url or None)
-    launch(rt, broadcast_id)
-    return broadcast_id
 
 
 def _cancel(rt, broadcast_id):

@@ -1,31 +1,11 @@
-"""Drafts of broadcasts, edited step by step in the admin's flow until confirmed, and the step
-the flow waits for (kept in Redis for a while, per admin)."""
-import json
-
+"""Drafts of broadcasts, edited step by step in the admin's flow until confirmed."""
 from lib.broadcast import segments
 from lib import clock
 from lib.models.database import run_transaction
 from lib.models import Broadcast
 
 EDITABLE = ("text", "segment", "button_text", "button_url")
-AWAIT_KEY = "shop:broadcast:await:{}"
-AWAIT_TTL = 1800  # seconds an unanswered prompt stays valid
 BUTTON_SCHEMES = ("https://", "http://", "tg://")
-
-
-def expect(rt, admin_id: int, step: str, broadcast_id=None) -> None:
-    """The admin's next message is the draft's `step` (text or button); a new draft when no id."""
-    rt.redis.set(AWAIT_KEY.format(admin_id), json.dumps({"step": step, "id": broadcast_id}), ex=AWAIT_TTL)
-
-
-def expected(rt, admin_id: int) -> dict | None:
-    """What the admin's next message is for ({"step", "id"}), or None."""
-    value = rt.redis.get(AWAIT_KEY.format(admin_id))
-    return json.loads(value) if value else None
-
-
-def forget(rt, admin_id):
-    rt.redis.delete(AWAIT_KEY.format(admin_id))
 
 
 def _create(admin_id, text, segment, button_text, button_url):

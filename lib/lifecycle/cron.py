@@ -15,7 +15,6 @@ from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
 from lib import tasks
 from lib.tasks import enqueue, enqueue_many
-from lib.telegram.intake import INBOX, queue_drain
 
 UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance
 PROCESSED_UPDATE_TTL = timedelta(days=3)
@@ -84,8 +83,6 @@ def run_tick(rt) -> dict:
         batch += [(task, (*extra, item)) for item in fresh]
         summary[kind] = len(fresh)
     enqueue_many(rt.redis, batch)
-    if rt.redis.llen(INBOX):  # updates waiting while no drain job is queued (one was lost)
-        queue_drain(rt.redis)
     seconds = max(1, int(rt.settings.reconcile_every.total_seconds()))
     summary["reconcile"] = bool(rt.redis.set(RECONCILE_LOCK, clock.iso(clock.now()), nx=True, ex=seconds))
     if summary["reconcile"]:

@@ -12,20 +12,19 @@ from lib import tasks
 from lib.tasks import enqueue
 from lib.vpn.peers import release_address, vpn_event_data
 from lib.vps.servers import release_server, vps_event_data
-
-WHEN = "%Y-%m-%d %H:%M UTC"
-
+from lib.texts.formats import when
 
 def _tell(rt, user_id, key, params, button=None):
+    """Message the customer once the change is committed; `button` is ["renew", kind, id] or None."""
     after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, user_id, key, params, button)
 
 
-def vpn_expiry_due(peer_id: int) -> str | None:
-    """The peer's public key if it has expired and is still on the books as live."""
+def vpn_expiry_due(peer_id: int) -> tuple | None:
+    """(public key, interface) of the peer if it has expired and is still on the books as live."""
     peer = VpnPeer.get(id=peer_id)
     if peer is None or peer.status not in ("active", "paused") or peer.expires_at > clock.now():
         return None
-    return peer.public_key
+    return peer.public_key, peer.interface
 
 
 def record_vpn_expired(rt, peer_id: int) -> bool:
@@ -35,7 +34,7 @@ def record_vpn_expired(rt, peer_id: int) -> bool:
     release_address(peer, "expired")  # off the server now, so the address may serve someone else
     peer.remind_at = None
     emit_event(rt.redis, "vpn.expired", vpn_event_data(peer))
-    _tell(rt, peer.user.id, "vpn_expired", {"peer_id": peer.id}, ["btn_renew", f"buy:{peer.id}"])
+    _tell(rt, peer.user.id, "vpn_expired", {"peer_id": peer.id}, ["renew", "vpn", peer.id])
     return True
 
 
@@ -59,8 +58,8 @@ def record_vps_suspended(rt, server_id: int) -> bool:
     server.status, server.remind_at = "suspended", None
     emit_event(rt.redis, "vps.suspended", vps_event_data(server))
     deleted_at = server.expires_at + rt.settings.vps_grace
-    _tell(rt, server.user.id, "vps_suspended", {"server_id": server.id, "deleted_at": deleted_at.strftime(WHEN)},
-          ["btn_renew", f"vbuy:{server.id}"])
+    _tell(rt, server.user.id, "vps_suspended", {"server_id": server.id, "deleted_at": when(deleted_at)},
+          ["renew", "vps", server.id])
     return True
 
 

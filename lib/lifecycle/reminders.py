@@ -6,15 +6,10 @@ whose key (kind, id, offset, expiry) is unique: two ticks or two job copies cann
 """
 from lib import clock
 from lib.models import Reminder, VpnPeer, VpsServer
+from lib.models.subscriptions import next_reminder_at
 
 ENTITIES = {"vpn": VpnPeer, "vps": VpsServer}
 REMINDABLE = {"vpn": ("active", "paused"), "vps": ("running", "stopped")}
-
-
-def next_reminder_at(expires_at, offsets, after):
-    """The earliest reminder moment strictly after `after`, or None when none is left."""
-    moments = [expires_at - offset for offset in offsets if expires_at - offset > after]
-    return min(moments) if moments else None
 
 
 def claim_reminder(kind: str, target_id: int, offsets) -> dict | None:

@@ -1,5 +1,11 @@
-"""Payment providers: Crypto Pay, YooKassa, a no-money sandbox, and the balance."""
+"""Payment providers behind one interface (lib.payments.base): Crypto Pay, YooKassa, the balance, a sandbox.
 
+Each adapter turns an order into a way to pay, and a provider's notification or answer into a
+verified PaymentFact; what a fact means for the order is decided once, in lib.billing.settlement.
+"""
+from lib.payments.base import (CANCELED, PAID, PENDING, BadNotification, PaymentFact, PaymentLink,
+                               PaymentProviderError, RefundFact, RefundUnsupported)
+from lib.payments.registry import ProviderOff, get_provider
 
-class PaymentProviderError(RuntimeError):
-    """The provider refused or could not be reached; safe to show as 'try again later'."""
+__all__ = ["PAID", "PENDING", "CANCELED", "PaymentFact", "PaymentLink", "RefundFact", "PaymentProviderError",
+           "BadNotification", "RefundUnsupported", "ProviderOff", "get_provider"]

@@ -1,13 +1,15 @@
 """Crypto Pay (CryptoBot): invoices over its HTTP API, and verification of its webhooks."""
 import hashlib
 import hmac
-from decimal import Decimal
+import json
 
 import requests
 
-from lib.payments import PaymentProviderError
+from lib.payments.base import (CANCELED, PAID, PENDING, BadNotification, OrderToPay, PaymentFact, PaymentLink,
+                               PaymentProvider, PaymentProviderError)
 
 INVOICE_TTL_SECONDS = 3600
+STATUSES = {"paid": PAID, "active": PENDING, "expired": CANCELED}
 
 
 def signature_is_valid(token: str, raw_body: bytes, signature: str | None) -> bool:
@@ -22,7 +24,7 @@ class CryptoPayClient:
     def __init__(self, token: str, api_url: str, timeout: float = 10.0):
         self.token, self.api_url, self.timeout = token, api_url.rstrip("/"), timeout
 
-    def _call(self, method: str, **params):
+    def call(self, method: str, **params):
         try:
             response = requests.post(f"{self.api_url}/{method}", json=params, timeout=self.timeout,
                                      headers={"Crypto-Pay-API-Token": self.token})
@@ -34,19 +36,8 @@ class CryptoPayClient:
             raise PaymentProviderError(f"Crypto Pay {method} refused: {error.get('name') or response.status_code}")
         return body["result"]
 
-    def create_invoice(self, *, order_id: int, currency: str, price_rub: Decimal, price_usdt: Decimal,
-                       description: str) -> dict:
-        """An invoice carrying our order id in `payload`, in RUB (any asset) or in USDT."""
-        params = {"description": description[:1024], "payload": order_payload(order_id),
-                  "expires_in": INVOICE_TTL_SECONDS, "allow_comments": False}
-        if currency == "USDT":
-            params.update(currency_type="crypto", asset="USDT", amount=f"{price_usdt:.2f}")
-        else:
-            params.update(currency_type="fiat", fiat="RUB", amount=f"{price_rub:.2f}")
-        return self._call("createInvoice", **params)
-
     def get_invoices(self, invoice_ids) -> list:
-        result = self._call("getInvoices", invoice_ids=",".join(str(i) for i in invoice_ids))
+        result = self.call("getInvoices", invoice_ids=",".join(str(i) for i in invoice_ids))
         return result.get("items", []) if isinstance(result, dict) else list(result)
 
 
@@ -61,19 +52,54 @@ def order_id_of(invoice: dict) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
-def paid_invoice_from_webhook(body: dict) -> dict | None:
-    """The paid invoice inside a webhook update, or None for anything else."""
-    if not isinstance(body, dict) or body.get("update_type") != "invoice_paid":
-        return None
-    invoice = body.get("payload")
-    if not isinstance(invoice, dict) or invoice.get("status") != "paid" or "invoice_id" not in invoice:
-        return None
-    return invoice
-
-
 def paid_amount(invoice: dict) -> tuple:
     """(amount, currency) the customer paid: the asset actually paid, else the invoiced amount."""
     if invoice.get("paid_amount") and invoice.get("paid_asset"):
         return str(invoice["paid_amount"]), str(invoice["paid_asset"])
     currency = invoice.get("fiat") if invoice.get("currency_type") == "fiat" else invoice.get("asset")
     return str(invoice.get("amount")), str(currency)
+
+
+def fact_of(invoice: dict) -> PaymentFact:
+    amount, currency = paid_amount(invoice)
+    return PaymentFact(provider="cryptobot", payment_id=str(invoice["invoice_id"]), order_id=order_id_of(invoice),
+                       amount=amount, currency=currency, status=STATUSES.get(invoice.get("status"), PENDING))
+
+
+class CryptoPayProvider(PaymentProvider):
+    name = "cryptobot"
+    batch_size = 100  # one getInvoices call; 100 is the API's default page size
+
+    def __init__(self, settings):
+        self.token, self.currency = settings.cryptobot_token, settings.cryptobot_currency
+        self.client = CryptoPayClient(settings.cryptobot_token, settings.cryptobot_api_url)
+
+    def create_payment(self, order: OrderToPay) -> PaymentLink:
+        """An invoice carrying our order id in `payload`, in RUB (any asset) or in USDT."""
+        params = {"description": order.description[:1024], "payload": order_payload(order.id),
+                  "expires_in": INVOICE_TTL_SECONDS, "allow_comments": False}
+        if self.currency == "USDT":
+            params.update(currency_type="crypto", asset="USDT", amount=f"{order.amount_usdt:.2f}")
+        else:
+            params.update(currency_type="fiat", fiat="RUB", amount=f"{order.amount_rub:.2f}")
+        invoice = self.client.call("createInvoice", **params)
+        return PaymentLink(str(invoice["invoice_id"]), invoice.get("bot_invoice_url") or invoice.get("pay_url"))
+
+    def fetch_payments(self, payment_ids):
+        """The whole batch in one getInvoices call."""
+        return [fact_of(invoice) for invoice in self.client.get_invoices(payment_ids) if "invoice_id" in invoice]
+
+    def read_notification(self, raw_body: bytes, headers) -> PaymentFact | None:
+        """The paid invoice of a signed `invoice_paid` update; anything else signed is None."""
+        if not signature_is_valid(self.token, raw_body, headers.get("crypto-pay-api-signature")):
+            raise BadNotification(401, "bad signature")
+        try:
+            update = json.loads(raw_body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadNotification(400, "body is not valid JSON") from None
+        if not isinstance(update, dict) or update.get("update_type") != "invoice_paid":
+            return None
+        invoice = update.get("payload")
+        if not isinstance(invoice, dict) or invoice.get("status") != "paid" or "invoice_id" not in invoice:
+            return None
+        return fact_of(invoice)

@@ -35,3 +35,9 @@ def accept_update(redis, update_id: int, raw_update: bytes | str) -> bool:
 
 def queue_drain(redis) -> None:
     enqueue(redis, tasks.DRAIN_UPDATES)
+
+
+def rescue_inbox(redis) -> None:
+    """Updates waiting while no drain job is queued (one was lost): queue one (cron_tick calls this)."""
+    if redis.llen(INBOX):
+        queue_drain(redis)

@@ -104,4 +104,5 @@ TEXTS = {
     "vps_busy_now": "This server is busy with another action. Try again when it is done.",
     "plan_mismatch": "A server can be renewed only with a plan of its own size.",
     "rate_limited": "⏳ You are sending messages too fast. Please wait a minute: I will answer again then.",
+    "confirm_required": "Reinstalling wipes the disk: confirm it first.",
 }

@@ -1,29 +1,24 @@
-"""Fulfilling a VPN order: reserve the peer, add it to the interface, activate; undo on failure."""
-from lib.models.database import run_transaction
-from lib.fulfilment import CannotFulfil
+"""Fulfilling a VPN order: reserve the peer, put its key on the server, activate; undo on failure."""
+from lib.errors import CannotFulfil
 from lib.models import Order, VpnPeer
-from lib.vpn.peers import SubnetFull, activate_peer, extend_peer, release_address, reserve_peer, wg_prefix
-from lib.vpn.sync import wg_server
-from lib.vpn.wireguard.server import WireGuardError
-
-
-def _peer_material(rt, peer_id):
-    peer = VpnPeer[peer_id]
-    return peer.public_key, rt.box.open(peer.preshared_key_enc), peer.address
+from lib.models.database import run_transaction
+from lib.vpn.backend import BackendError
+from lib.vpn.locations import backend_for, location_of
+from lib.vpn.peers import SubnetFull, activate_peer, extend_peer, release_address, reserve_peer, secrets_of
 
 
 def fulfil_vpn(rt, order_id: int, renew: bool) -> str:
-    """A new peer on the live interface (or one more period); safe to run again."""
+    """A new key on the server (or one more period); safe to run again."""
     if renew:
         run_transaction(extend_peer, rt, order_id)
         return "renewed"
-    server = wg_server(rt)
+    location = location_of(rt.settings)
+    server = backend_for(location)
     try:
-        peer_id = run_transaction(reserve_peer, rt, order_id, server.public_key())
+        peer_id = run_transaction(reserve_peer, rt, order_id, location, server.server_identity(), server.issue_key())
     except SubnetFull as exc:
         raise CannotFulfil(str(exc)) from None
-    public_key, psk, address = run_transaction(_peer_material, rt, peer_id)
-    server.add_peer(public_key, psk, address, wg_prefix(rt))
+    server.add_key(run_transaction(lambda: secrets_of(rt, VpnPeer[peer_id])))
     run_transaction(activate_peer, rt, order_id)
     return "created"
 
@@ -37,13 +32,18 @@ def _settle(order_id, removed):
             order.peer.status = "removing"
 
 
+def _half_made(order_id):
+    peer = Order[order_id].peer
+    return (peer.public_key, peer.interface) if peer else (None, None)
+
+
 def undo_vpn(rt, order_id: int) -> None:
     """Take a half-made peer off the server before the order is failed."""
-    peer_key = run_transaction(lambda: Order[order_id].peer.public_key if Order[order_id].peer else None)
+    public_key, interface = run_transaction(_half_made, order_id)
     removed = True
-    if peer_key:
+    if public_key:
         try:
-            wg_server(rt).remove_peer(peer_key)
-        except WireGuardError:
+            backend_for(location_of(rt.settings, interface)).remove_key(public_key)
+        except BackendError:
             removed = False
     run_transaction(_settle, order_id, removed)

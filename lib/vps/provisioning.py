@@ -1,102 +1,44 @@
 """Provisioning a VM for a paid order: reserve → clone → configure → start → ready.
 
-Every step first looks at what is already there, so a retried or duplicated job continues
-where the last one stopped instead of cloning again. Undo stops and destroys the VM and puts
-the address back in the pool; if Proxmox cannot be reached, the server stays "removing" with
-its address and VM id held until jobs.cleanup_vps succeeds.
+A retried or duplicated job continues where the last one stopped (lib.vps.vm). Undo stops and
+destroys the VM and puts the address back in the pool; if Proxmox cannot be reached, the server
+stays "removing" with its address and VM id held until jobs.cleanup_vps succeeds. Progress is
+reported through `report(server_id)`, so this module knows nothing of how it is shown.
 """
-from urllib.parse import quote
-
+from lib.models import Order
 from lib.models.database import run_transaction
-from lib.models import Order, VpsServer
 from lib.vps import servers
-from lib.vps.progress import report_progress
-from lib.vps.proxmox import Proxmox, ProxmoxError, disk_size_gb, ipconfig
-
-CLONE_TIMEOUT, START_TIMEOUT, STOP_TIMEOUT, DESTROY_TIMEOUT = 900, 180, 120, 300
-VMID_TRIES = 5
+from lib.vps.proxmox import ProxmoxError
+from lib.vps.vm import clone_vm_from_template, configure_vm, destroy_vm, proxmox, start_vm
 
 
-def proxmox(rt) -> Proxmox:
-    return Proxmox(rt.settings.proxmox)
+def _quiet(server_id: int) -> None:
+    """No progress reports (Telegram is off, or nobody watches)."""
 
 
-def _ensure_clone(px: Proxmox, server_id: int, name: str) -> int:
-    """The VM with our name at our recorded id, cloned if missing; its id."""
-    for _ in range(VMID_TRIES):
-        vmid = run_transaction(lambda: VpsServer[server_id].vmid)
-        if vmid is None:
-            vmid = run_transaction(servers.record_vmid, server_id, px.next_vmid())
-        config = px.config(vmid)
-        if config is not None and config.get("name") != name:
-            run_transaction(servers.forget_vmid, server_id)  # someone else's VM took the id first
-            continue
-        if config is not None:  # a first try cloned it; wait out a clone still running
-            px.wait_until(vmid, lambda s: not s.get("lock"), CLONE_TIMEOUT, "clone")
-            return vmid
-        try:
-            upid = px.clone(vmid, name)
-        except ProxmoxError as exc:
-            if "already exists" in str(exc):
-                run_transaction(servers.forget_vmid, server_id)
-                continue
-            raise
-        px.wait(upid, CLONE_TIMEOUT, "clone")
-        return vmid
-    raise ProxmoxError("no free VM id after several tries")
-
-
-def _configure(rt, px: Proxmox, server: dict, plan) -> None:
-    s = rt.settings.proxmox
-    params = {"cores": plan.cores, "memory": plan.memory_mb, "ciuser": s.ci_user, "cipassword": server["password"],
-              "ipconfig0": ipconfig(server["address"], s.gateway), "nameserver": s.nameserver, "tags": "shop"}
-    if server["ssh_key"]:
-        params["sshkeys"] = quote(server["ssh_key"].strip(), safe="")  # Proxmox wants it percent-encoded
-    px.set_config(server["vmid"], **params)
-    if disk_size_gb(px.config(server["vmid"]) or {}, s.disk) < plan.disk_gb:
-        px.resize(server["vmid"], s.disk, f"{plan.disk_gb}G")  # absolute: a repeat changes nothing
-
-
-def _start(px: Proxmox, vmid: int) -> None:
-    if (px.status(vmid) or {}).get("status") != "running":
-        px.wait(px.power(vmid, "start"), START_TIMEOUT, "start")
-    px.wait_until(vmid, lambda s: s.get("status") == "running", START_TIMEOUT, "start")
-
-
-def _step(rt, server_id, step):
-    run_transaction(servers.set_step, server_id, step)
-    report_progress(rt, server_id)
-
-
-def fulfil_vps(rt, order_id: int, renew: bool) -> str:
+def fulfil_vps(rt, order_id: int, renew: bool, report=_quiet) -> str:
     if renew:
         run_transaction(servers.extend_server, rt, order_id)
         return "renewed"
     server_id = run_transaction(servers.reserve_server, rt, order_id)
-    report_progress(rt, server_id)
+    report(server_id)
     px = proxmox(rt)
     name = run_transaction(lambda: servers.snapshot(rt, server_id)["name"])
-    _step(rt, server_id, "cloning")
-    _ensure_clone(px, server_id, name)
-    _step(rt, server_id, "configuring")
+
+    def step(name_of_step):
+        run_transaction(servers.set_step, server_id, name_of_step)
+        report(server_id)
+
+    step("cloning")
+    clone_vm_from_template(px, server_id, name)
+    step("configuring")
     server = run_transaction(servers.snapshot, rt, server_id)
-    _configure(rt, px, server, rt.settings.catalog.get(server["plan_id"]))
-    _step(rt, server_id, "starting")
-    _start(px, server["vmid"])
+    configure_vm(rt, px, server, rt.settings.catalog.get(server["plan_id"]))
+    step("starting")
+    start_vm(px, server["vmid"])
     if run_transaction(servers.activate_server, rt, order_id):
-        report_progress(rt, server_id)
+        report(server_id)
     return "created"
-
-
-def destroy_vm(px: Proxmox, vmid: int, name: str) -> None:
-    """Stop and destroy our VM; a VM that is gone (or not ours) is left alone."""
-    config = px.config(vmid)
-    if config is None or config.get("name") != name:
-        return
-    px.wait_until(vmid, lambda s: not s.get("lock"), CLONE_TIMEOUT, "unlock")
-    if (px.status(vmid) or {}).get("status") == "running":
-        px.wait(px.power(vmid, "stop"), STOP_TIMEOUT, "stop")
-    px.wait(px.destroy(vmid), DESTROY_TIMEOUT, "destroy")
 
 
 def remove_server(rt, server_id: int) -> bool:

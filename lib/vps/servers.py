@@ -10,14 +10,15 @@ import string
 from pony.orm import select
 
 from lib import clock
-from lib.billing.orders import mark_fulfilled
 from lib.models.database import after_commit
 from lib.events import emit_event
-from lib.fulfilment import CannotFulfil
-from lib.lifecycle.reminders import next_reminder_at
+from lib.errors import CannotFulfil
+from lib.models.subscriptions import next_reminder_at, set_expiry
 from lib.models import Order, VpsServer
+from lib.models import order_states as states
 from lib import tasks
 from lib.tasks import enqueue
+from lib.texts.formats import when
 from lib.config.ip_pool import PoolAddress, first_free
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -88,11 +89,11 @@ def snapshot(rt, server_id: int) -> dict:
 def activate_server(rt, order_id: int) -> bool:
     """The VM runs: the order is fulfilled and vps.created emitted, once."""
     order = Order.get_for_update(id=order_id)
-    if order.status != "paid" or order.server is None:
+    if order.status != states.PAID or order.server is None:
         return False
     server = order.server
     server.status, server.step, server.status_checked_at = "running", "ready", clock.now()
-    mark_fulfilled(order)
+    states.move(order, states.FULFILLED)
     emit_event(rt.redis, "vps.created", vps_event_data(server))
     return True
 
@@ -100,18 +101,17 @@ def activate_server(rt, order_id: int) -> bool:
 def extend_server(rt, order_id: int) -> int | None:
     """Renewal: one more period from the old expiry if it has not passed, else from now."""
     order = Order.get_for_update(id=order_id)
-    if order.status != "paid" or order.renew_server is None:
+    if order.status != states.PAID or order.renew_server is None:
         return None
     server, plan = order.renew_server, rt.settings.catalog.get(order.plan_id)
-    server.expires_at = max(server.expires_at, clock.now()) + plan.duration
-    server.remind_at = next_reminder_at(server.expires_at, rt.settings.reminder_offsets, clock.now())
+    set_expiry(server, max(server.expires_at, clock.now()) + plan.duration, rt.settings.reminder_offsets)
     if server.status == "suspended":  # stopped at expiry: it runs again
         server.status = "stopped"
         after_commit(enqueue, rt.redis, tasks.VPS_CONTROL, server.id, "start", None)
-    mark_fulfilled(order)
+    states.move(order, states.FULFILLED)
     emit_event(rt.redis, "vps.renewed", vps_event_data(server))
     after_commit(enqueue, rt.redis, tasks.NOTIFY_USER, server.user.id, "vps_renewed",
-                 {"server_id": server.id, "expires": server.expires_at.strftime("%Y-%m-%d %H:%M UTC")})
+                 {"server_id": server.id, "expires": when(server.expires_at)})
     return server.id
 
 

@@ -16,7 +16,7 @@ from lib.models.database import after_commit, run_transaction
 from lib.models import DriftFinding, VpsServer
 from lib import tasks
 from lib.tasks import enqueue
-from lib.vps.provisioning import destroy_vm, proxmox
+from lib.vps.vm import destroy_vm, proxmox
 from lib.vps.proxmox import ProxmoxError
 
 log = logging.getLogger(__name__)

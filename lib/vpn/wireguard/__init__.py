@@ -1,1 +1,1 @@
-"""WireGuard: keys, address allocation, client configs and the live server interface."""
+"""WireGuard: keys, address allocation, client configs, the `wg` command, and the backend built on them."""

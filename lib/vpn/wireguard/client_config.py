@@ -1,9 +1,4 @@
-"""The client's wg-quick config, and the same as a QR image."""
-import io
-
-import qrcode
-from qrcode.image.svg import SvgPathImage
-
+"""The client's wg-quick config (pure)."""
 from lib.vpn.wireguard.addressing import client_prefix
 
 
@@ -23,21 +18,6 @@ def render_client_config(*, private_key, address, subnet, dns, server_public_key
         "PersistentKeepalive = 25",
         "",
     ])
-
-
-def config_qr_png(config_text: str) -> bytes:
-    """The config as a PNG QR code, sized for a phone camera."""
-    image = qrcode.make(config_text, box_size=8, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def config_qr_svg(config_text: str) -> bytes:
-    image = qrcode.make(config_text, image_factory=SvgPathImage, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue()
 
 
 def config_filename(peer_id: int) -> str:

@@ -1,0 +1,1 @@
+"""Customers: registration on first contact, their language, who is an admin."""

@@ -1,0 +1,101 @@
+"""YooKassa through its SDK: payments keyed by our order, and notifications trusted only once re-read."""
+import json
+import re
+from decimal import Decimal
+
+from lib.payments.base import (CANCELED, PAID, PENDING, BadNotification, OrderToPay, PaymentFact, PaymentLink,
+                               PaymentProvider, PaymentProviderError, RefundFact)
+
+_OBJECT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+def idempotence_key(order_id: int, created_at) -> str:
+    """Derived from our order, so a retried create returns the first payment instead of a second."""
+    return f"shop-order-{order_id}-{int(created_at.timestamp())}"
+
+
+def _order_id(metadata: dict) -> int | None:
+    text = str((metadata or {}).get("order_id", ""))
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def fact_of(payment) -> PaymentFact:
+    status = payment.status
+    paid = status == "succeeded" and bool(payment.paid)
+    return PaymentFact(provider="yookassa", payment_id=payment.id, order_id=_order_id(dict(payment.metadata or {})),
+                       amount=str(payment.amount.value), currency=payment.amount.currency,
+                       status=PAID if paid else CANCELED if status == "canceled" else PENDING)
+
+
+class YooKassaProvider(PaymentProvider):
+    name = "yookassa"
+    batch_size = 25  # one Payment.find_one each, so fewer per run
+
+    def __init__(self, settings):
+        from yookassa import Configuration  # imported here: only jobs and checkouts need the SDK
+        Configuration.configure(settings.yookassa_shop_id, settings.yookassa_secret_key,
+                                api_url=settings.yookassa_api_url)
+
+    def create_payment(self, order: OrderToPay) -> PaymentLink:
+        """Create (or, on a retry, get back) the payment for an order."""
+        from yookassa import Payment
+        params = {"amount": {"value": f"{order.amount_rub:.2f}", "currency": "RUB"}, "capture": True,
+                  "confirmation": {"type": "redirect", "return_url": order.return_url},
+                  "description": order.description[:128], "metadata": {"order_id": str(order.id)}}
+        try:
+            payment = Payment.create(params, idempotence_key(order.id, order.created_at))
+        except Exception as exc:  # the SDK raises its own error classes and requests' ones
+            raise PaymentProviderError(f"YooKassa payment create failed: {type(exc).__name__}") from None
+        return PaymentLink(payment.id, payment.confirmation.confirmation_url)
+
+    def _find_one(self, resource, object_id: str, what: str):
+        """resource.find_one(object_id) as YooKassa answers it, None when it knows no such object."""
+        from yookassa.domain.exceptions.not_found_error import NotFoundError
+        try:
+            return resource.find_one(object_id)
+        except NotFoundError:
+            return None
+        except Exception as exc:
+            raise PaymentProviderError(f"YooKassa {what} lookup failed: {type(exc).__name__}") from None
+
+    def fetch_payments(self, payment_ids):
+        """Each payment re-read from YooKassa (the only version trusted), one at a time."""
+        from yookassa import Payment
+        for payment_id in payment_ids:
+            payment = self._find_one(Payment, payment_id, "payment")
+            if payment is not None:
+                yield fact_of(payment)
+
+    def fetch_refund(self, refund_id: str) -> RefundFact | None:
+        from yookassa import Refund
+        refund = self._find_one(Refund, refund_id, "refund")
+        return None if refund is None else RefundFact(self.name, refund.id, refund.payment_id, refund.status)
+
+    def read_notification(self, raw_body: bytes, headers):
+        """Notifications are not signed: the object they name is re-read, and only that answer counts.
+
+        None for events that are no payment or refund; a payment YooKassa does not know is None too."""
+        try:
+            note = json.loads(raw_body) if raw_body else None
+        except (ValueError, UnicodeDecodeError):
+            raise BadNotification(400, "body is not valid JSON") from None
+        obj = note.get("object") if isinstance(note, dict) else None
+        event = note.get("event", "") if isinstance(note, dict) else ""
+        if not isinstance(obj, dict) or not isinstance(event, str) or not _OBJECT_ID.match(str(obj.get("id", ""))):
+            raise BadNotification(400, "not a YooKassa notification")
+        if event == "refund.succeeded":
+            return self.fetch_refund(str(obj["id"]))
+        if not event.startswith("payment."):
+            return None
+        return next(iter(self.fetch_payments([str(obj["id"])])), None)
+
+    def refund(self, payment_id: str, order_id: int, amount: Decimal, currency: str) -> str:
+        """Pay the money back through YooKassa, once per order (the key is derived from it)."""
+        from yookassa import Refund
+        try:
+            refund = Refund.create({"payment_id": payment_id,
+                                    "amount": {"value": f"{Decimal(amount):.2f}", "currency": currency},
+                                    "description": f"Refund of order {order_id}"}, f"shop-refund-{order_id}")
+        except Exception as exc:
+            raise PaymentProviderError(f"YooKassa refund failed: {type(exc).__name__}") from None
+        return refund.status
