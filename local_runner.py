@@ -20,8 +20,8 @@ from werkzeug.serving import make_server
 
 from lib.config import ConfigError, feature_report, load_settings, logging_settings
 from lib.observability.logs import setup_logging
-from lib.tasks import QUEUES, queue
 from lib.runtime import init_runtime
+from lib.tasks import QUEUES, queue
 
 log = logging.getLogger("local_runner")
 CRON_EVERY_SECONDS = 60

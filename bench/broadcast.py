@@ -99,6 +99,7 @@ def busiest_second(times):
 
 def one_run(number, args, redis, env_base):
     from pony.orm import db_session, select
+
     from lib.broadcast.broadcasts import start_broadcast
     from lib.config import load_settings
     from lib.models import Broadcast, BroadcastDelivery, User
@@ -194,6 +195,7 @@ def main(argv=None):
     loopback_only(args.redis_url)
     import redis as redis_lib
     from pony.orm import db_session
+
     from lib import clock
     from lib.config import load_settings
     from lib.models import User

@@ -236,6 +236,7 @@ def parse_args(argv=None):
 def run(args, st):
     import psycopg2
     import redis as redis_lib
+
     from lib.config import load_settings
     from lib.lifecycle.cron import RECONCILE_LOCK, run_tick
     from lib.models import db

@@ -284,10 +284,11 @@ def build_runtime(env, redis):
 
 def paid_order(rt, plan_id: str) -> int:
     """A paid VPS order: the user (once), a ledger credit of the price, checkout from the balance."""
+    from lib.payments.checkout import start_checkout
+
     from lib.billing.ledger import locked_user, post_entry
     from lib.billing.orders import register_user
     from lib.models.database import run_transaction
-    from lib.payments.checkout import start_checkout
 
     plan = rt.settings.catalog.get(plan_id)
 
@@ -310,19 +311,20 @@ def execute(rt, order_id: int, via: str) -> str:
     if via == "direct":
         return fulfil_order.run(order_id)
     from rq import SimpleWorker
+
     from lib.tasks import queue
     q = queue(rt.redis, "default")
     worker = SimpleWorker([q], connection=rt.redis)
     worker.work(burst=True, logging_level="WARNING", max_jobs=1)
-    from lib.models.database import run_transaction
     from lib.models import Order
+    from lib.models.database import run_transaction
     return {"fulfilled": "created"}.get(run_transaction(lambda: Order[order_id].status), "not fulfilled")
 
 
 def one_run(rt, fakes, order_id: int, via: str, profiler=None) -> dict:
     """Provision one paid order and measure it."""
-    from lib.models.database import run_transaction
     from lib.models import Order
+    from lib.models.database import run_transaction
 
     if via == "rq":
         from lib.tasks import queue

@@ -5,8 +5,8 @@ from flask import Response
 from pony.orm import db_session
 
 from functions.http import json_response
-from lib.observability.metrics import CONTENT_TYPE, exposition
 from lib.models import db
+from lib.observability.metrics import CONTENT_TYPE, exposition
 from lib.runtime import current
 
 log = logging.getLogger("shop.web")

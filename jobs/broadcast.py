@@ -10,14 +10,13 @@ import time
 
 import requests
 
-from lib.broadcast import deliveries
-from lib.broadcast import segments
+from lib.broadcast import deliveries, segments
 from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot
 from lib.broadcast.pacer import Pacer
-from lib.telegram.admin.broadcast_progress import Progress
 from lib.broadcast.send import LATER, REFUSED, markup_for, send_message
 from lib.models.database import run_transaction
 from lib.runtime import current
+from lib.telegram.admin.broadcast_progress import Progress
 from lib.telegram.bot import get_bot
 
 log = logging.getLogger(__name__)

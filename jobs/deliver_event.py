@@ -4,9 +4,9 @@ from datetime import timedelta
 import requests
 
 from lib import clock
-from lib.models.database import run_transaction
 from lib.events import event_body
 from lib.models import Event
+from lib.models.database import run_transaction
 from lib.runtime import current
 
 MAX_BACKOFF = timedelta(hours=1)

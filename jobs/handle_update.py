@@ -6,15 +6,14 @@ most once per window and nothing else.
 """
 import logging
 
-from telebot.types import Update
-
 from lib import clock
 from lib.accounts.language import language_for
-from lib.telegram import throttle
-from lib.models.database import run_transaction
 from lib.models import ProcessedUpdate, User
+from lib.models.database import run_transaction
 from lib.runtime import current
+from lib.telegram import throttle
 from lib.telegram.bot import get_bot
+from lib.telegram.dispatch import process_update
 from lib.texts import t
 
 log = logging.getLogger(__name__)
@@ -61,5 +60,5 @@ def run(update: dict) -> str:
     if verdict == throttle.WARN:
         _tell(rt, sender[1], _language(language, sender[2]), "rate_limited")
         return "throttled"
-    get_bot(rt.settings).process_new_updates([Update.de_json(update)])
+    process_update(rt, update)
     return "handled"

@@ -4,10 +4,10 @@ import sys
 from rq import Worker
 
 from lib.config import ConfigError, load_settings, logging_settings
-from lib.observability.logs import setup_logging
 from lib.models import db
-from lib.tasks import QUEUES, queue
+from lib.observability.logs import setup_logging
 from lib.runtime import init_runtime
+from lib.tasks import QUEUES, queue
 
 
 def main(burst: bool = False) -> int:

@@ -2,8 +2,8 @@
 import uuid
 
 from lib import clock, tasks
-from lib.models.database import after_commit
 from lib.models import Event
+from lib.models.database import after_commit
 from lib.tasks import enqueue
 
 EVENT_NAMES = {

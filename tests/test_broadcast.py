@@ -17,14 +17,14 @@ from rq.registry import FinishedJobRegistry
 from telebot import types
 
 from jobs import broadcast as job
-from lib.broadcast import segments
 from lib import clock
+from lib.broadcast import segments
 from lib.broadcast.actions import start as start_broadcast
 from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot
 from lib.broadcast.drafts import create_draft
 from lib.errors import UserError
-from lib.models.database import run_transaction
 from lib.models import Broadcast, BroadcastDelivery, Order, User, VpnPeer, VpsServer
+from lib.models.database import run_transaction
 from lib.telegram.admin import broadcast as screens
 from lib.telegram.admin.broadcast import AWAIT_KEY
 from lib.telegram.bot import get_bot

@@ -147,8 +147,8 @@ def test_proxmox_problems_say_what_to_change(make_shop, fake_proxmox, tmp_path):
 
 
 def hold_the_only_address(ip):
-    from lib.models.database import transaction
     from lib.models import User, VpsServer
+    from lib.models.database import transaction
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with transaction():
         user = User(id=777001, first_name="Ann", created_at=now)

@@ -16,8 +16,13 @@ from yookassa.domain.notification import WebhookNotificationFactory
 
 from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.http import LoopbackServer
-from tests.fakes.telegram import (FakeTelegram, make_callback_update, make_message_update,
-                                  make_pre_checkout_update, make_successful_payment_update)
+from tests.fakes.telegram import (
+    FakeTelegram,
+    make_callback_update,
+    make_message_update,
+    make_pre_checkout_update,
+    make_successful_payment_update,
+)
 from tests.fakes.yookassa import FakeYooKassa
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"

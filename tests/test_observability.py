@@ -15,10 +15,10 @@ import pytest
 import requests
 from pony.orm import db_session
 
-from lib.models.database import transaction
 from lib.events import emit_event
-from lib.observability.logs import ContextFilter, JsonFormatter
 from lib.models import Order, User
+from lib.models.database import transaction
+from lib.observability.logs import ContextFilter, JsonFormatter
 from lib.tasks import queue
 from tests.conftest import BOT_TOKEN, PG_ADMIN, proxmox_env
 from tests.fakes.telegram import make_message_update

@@ -5,8 +5,8 @@ import threading
 from pony.orm import count, db_session
 
 from functions.main import app
-from lib.models import LedgerEntry, Order, Payment, User, VpnPeer
 from lib.billing.checkout import start_checkout
+from lib.models import LedgerEntry, Order, Payment, User, VpnPeer
 
 USER = 810001
 

@@ -7,10 +7,10 @@ from pony.orm import db_session
 
 from lib import clock
 from lib.lifecycle.cron import RECONCILE_LOCK
-from lib.models.database import run_transaction
-from lib.models import DriftFinding, Order, VpnPeer, VpsServer
 from lib.lifecycle.reconcile.proxmox import ORPHAN_GRACE
 from lib.lifecycle.reconcile.run import LAST, TOTALS, reconcile
+from lib.models import DriftFinding, Order, VpnPeer, VpsServer
+from lib.models.database import run_transaction
 from lib.vpn.actions import set_paused
 from lib.vpn.locations import backend, location_of
 from lib.vpn.peers import reserve_peer, secrets_of

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib.models import order_states as states
-from lib.miniapp.auth import InitDataError, sign, verify_init_data
 from lib.config.plans import load_catalog
+from lib.miniapp.auth import InitDataError, sign, verify_init_data
+from lib.models import order_states as states
 from lib.secretbox import SecretBox
-from lib.telegram.customer import keys_screens, menu, shop_screens
 from lib.telegram.callbacks import pack, unpack
+from lib.telegram.customer import keys_screens, menu, shop_screens
 from lib.texts import LANGUAGES, t
 from lib.vpn.wireguard.addressing import next_free_address
 from lib.vpn.wireguard.client_config import render_client_config

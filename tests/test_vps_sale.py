@@ -6,7 +6,6 @@ from pony.orm import count, db_session, select
 
 from jobs import fulfil_order
 from lib.models import Event, Order, User, VpsServer
-from tests.test_payment_webhooks import pending_order
 
 USER = 730001
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb0KmS1oXbhYk1hP0Vn6m+vM2o0yWcCrH8y1yH7bq7k ann@laptop"
@@ -22,8 +21,8 @@ def buy_vps_in_the_bot(shop, provider_label="Crypto"):
 def pay_vps(shop, plan_id="vps-start"):
     """A paid VPS order through Crypto Pay's webhook; its id."""
     from lib.accounts.registration import register_user
-    from lib.models.database import run_transaction
     from lib.billing.checkout import start_checkout
+    from lib.models.database import run_transaction
     run_transaction(register_user, shop.redis, USER, first_name="Ann")
     checkout = start_checkout(shop.rt, user_id=USER, plan=shop.settings.catalog.get(plan_id), provider="cryptobot",
                               description="VPS", return_url="https://shop.example.test/")

@@ -5,10 +5,10 @@ from datetime import datetime
 import pytest
 
 from lib.config import ConfigError, load_settings
+from lib.config.ip_pool import PoolAddress, PoolError, first_free, parse_pool
 from lib.config.plans import load_catalog
 from lib.telegram.customer import servers_screens, shop_screens
 from lib.texts import LANGUAGES
-from lib.config.ip_pool import PoolAddress, PoolError, first_free, parse_pool
 from lib.vps.proxmox import disk_size_gb, ipconfig
 from tests.fakes.tg_html import parse_html
 

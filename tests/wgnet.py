@@ -4,7 +4,20 @@ namespaces joined by a veth pair, to prove the shop's client configs connect.
 Needs root, /dev/net/tun, wireguard-go, wg, ip, ping. Traffic never leaves the
 lab's own namespaces. One client at a time per lab.
 """
-import contextlib, glob, ipaddress, math, os, re, secrets, shlex, shutil, signal, socket, subprocess, tempfile, time
+import contextlib
+import glob
+import ipaddress
+import math
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
 from dataclasses import dataclass
 
 SOCK_DIR = "/var/run/wireguard"

@@ -2,14 +2,13 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from lib import clock
-from lib.errors import UserError
+from lib import clock, tasks
 from lib.admin.audit import record
 from lib.billing.ledger import InsufficientBalance, locked_user, post_entry
+from lib.errors import UserError
+from lib.models import User, VpnPeer, VpsServer
 from lib.models.database import after_commit
 from lib.models.subscriptions import set_expiry
-from lib.models import User, VpnPeer, VpsServer
-from lib import tasks
 from lib.tasks import enqueue
 from lib.texts.formats import money
 

@@ -1,14 +1,14 @@
 """Orders that need an admin: lists, one order's facts, retry and refund (with audit rows)."""
 from pony.orm import desc
 
-from lib.errors import UserError
+from lib import tasks
 from lib.admin.audit import record
-from lib.models import order_states as states
 from lib.billing.orders import queue_fulfilment
 from lib.billing.refunds import REFUNDABLE
-from lib.models.database import after_commit
+from lib.errors import UserError
 from lib.models import Order
-from lib import tasks
+from lib.models import order_states as states
+from lib.models.database import after_commit
 from lib.tasks import enqueue
 
 LISTED = 10

@@ -5,11 +5,11 @@ Each part answers {"state": "off" | "unreachable" | "ok", ...}; a part that fail
 from pony.orm import count, select
 
 from lib import clock
-from lib.models.database import run_transaction
 from lib.models import VpnPeer, VpsServer
-from lib.vps.proxmox import Proxmox, ProxmoxError
+from lib.models.database import run_transaction
 from lib.vpn.backend import BackendError
 from lib.vpn.locations import backend_for, location_of
+from lib.vps.proxmox import Proxmox, ProxmoxError
 
 TIMEOUT = 8.0  # seconds: an admin waits for this screen, a dead host must not hold it long
 ONLINE_WITHIN = 180  # seconds since the last handshake that still count as connected

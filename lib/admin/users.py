@@ -3,8 +3,8 @@ import re
 
 from pony.orm import desc
 
-from lib.errors import UserError
 from lib.admin.audit import last_entry
+from lib.errors import UserError
 from lib.models import LedgerEntry, Order, User, VpnPeer, VpsServer
 
 _USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{2,31})$")

@@ -4,14 +4,12 @@ The money comes back to the customer's balance (a `refund` entry reverses the pu
 it went back through the provider instead, a `payout` entry records the money leaving, so the
 balance ends where it was before the purchase. (kind, ref) is unique: no refund twice.
 """
-from decimal import Decimal
 
-from lib import clock
-from lib.models import order_states as states
+from lib import clock, tasks
 from lib.billing.ledger import locked_user, post_entry
-from lib.models.database import after_commit
 from lib.models import LedgerEntry, Order
-from lib import tasks
+from lib.models import order_states as states
+from lib.models.database import after_commit
 from lib.tasks import enqueue
 from lib.texts.formats import money
 

@@ -5,11 +5,10 @@ A broadcast is a draft until confirmed, then `sending` until the job has gone th
 the send; its primary key (broadcast, user) is what makes a second send to one user impossible,
 for a retried job, a crashed one run again, or two copies at once.
 """
+from lib import clock, tasks
 from lib.broadcast import segments
-from lib import clock
-from lib.models.database import after_commit, run_transaction
 from lib.models import Broadcast
-from lib import tasks
+from lib.models.database import after_commit, run_transaction
 from lib.tasks import enqueue
 
 LIVE = ("draft", "sending")

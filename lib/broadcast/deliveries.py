@@ -7,8 +7,8 @@ from pony.orm import count, select
 
 from lib import clock
 from lib.broadcast.broadcasts import fields_of
-from lib.models.database import run_transaction
 from lib.models import Broadcast, BroadcastDelivery, User
+from lib.models.database import run_transaction
 
 
 def _record(broadcast_id, user_id, status, error=None):

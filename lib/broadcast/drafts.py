@@ -1,8 +1,8 @@
 """Drafts of broadcasts, edited step by step in the admin's flow until confirmed."""
-from lib.broadcast import segments
 from lib import clock
-from lib.models.database import run_transaction
+from lib.broadcast import segments
 from lib.models import Broadcast
+from lib.models.database import run_transaction
 
 EDITABLE = ("text", "segment", "button_text", "button_url")
 BUTTON_SCHEMES = ("https://", "http://", "tg://")

@@ -3,8 +3,8 @@ import re
 from dataclasses import dataclass
 
 from lib.config import parsers as p
-from lib.config.parsers import ConfigError
 from lib.config.ip_pool import PoolError, parse_pool
+from lib.config.parsers import ConfigError
 
 _HOST = re.compile(r"^(?:https://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?/?$")
 _REQUIRED = ("USER", "TOKEN_NAME", "TOKEN_VALUE", "NODE", "TEMPLATE_VMID", "STORAGE", "GATEWAY", "IP_POOL")

@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-
 from lib.config import parsers as p
 from lib.config.parsers import ConfigError
-from lib.config.proxmox import load_proxmox
 from lib.config.plans import DEFAULT_PLANS_FILE, Catalog, PlansError, load_catalog
+from lib.config.proxmox import load_proxmox
 from lib.config.sources import local_secret, read_env
 
 DEFAULT_PUBLIC_URL = "http://localhost:8080"

@@ -51,7 +51,7 @@ def check_yookassa(settings) -> tuple:
 
 
 def checks(settings) -> list:
-    from lib.doctor.report import guarded, off_sentence
+    from lib.doctor.checks import guarded, off_sentence
     return [
         guarded("Crypto Pay", check_cryptopay, settings) if settings.cryptobot_enabled
         else ("Crypto Pay", None, off_sentence(settings, "Crypto Pay")),

@@ -109,7 +109,7 @@ def check_pool(settings) -> tuple:
 
 
 def checks(settings) -> list:
-    from lib.doctor.report import guarded, off_sentence
+    from lib.doctor.checks import guarded, off_sentence
     if not settings.vps_enabled:
         return [("Proxmox", None, off_sentence(settings, "VPS sales"))]
     from lib.vps.proxmox import Proxmox

@@ -89,5 +89,5 @@ def check_redis(settings) -> tuple:
 
 
 def checks(settings) -> list:
-    from lib.doctor.report import guarded
+    from lib.doctor.checks import guarded
     return [guarded("Database", check_database, settings), guarded("Redis", check_redis, settings)]

@@ -74,7 +74,7 @@ def check_webhook(settings) -> tuple:
 
 
 def checks(settings) -> list:
-    from lib.doctor.report import guarded, off_sentence
+    from lib.doctor.checks import guarded, off_sentence
     if not settings.telegram_enabled:
         return [("Telegram", None, off_sentence(settings, "Telegram bot"))]
     token = guarded("Telegram token", check_token, settings)

@@ -148,7 +148,7 @@ def check_nat(settings) -> tuple:
 
 
 def checks(settings) -> list:
-    from lib.doctor.report import guarded, off_sentence
+    from lib.doctor.checks import guarded, off_sentence
     if not settings.vpn_enabled:
         return [("WireGuard", None, off_sentence(settings, "VPN sales"))]
     interface = guarded("WireGuard interface", check_interface, settings)

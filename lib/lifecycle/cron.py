@@ -8,12 +8,11 @@ from datetime import timedelta
 
 from pony.orm import select
 
-from lib import clock
-from lib.models import order_states as states
-from lib.models.database import run_transaction
+from lib import clock, tasks
 from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
-from lib import tasks
+from lib.models import order_states as states
+from lib.models.database import run_transaction
 from lib.tasks import enqueue, enqueue_many
 
 UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance

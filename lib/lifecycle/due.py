@@ -18,9 +18,9 @@ def due_work(settings) -> dict:
         # instead of guessing that thousands match and scanning the whole table.
         "vpn_expiries": select((p.id, p.expires_at) for p in VpnPeer
                                if p.status in ("active", "paused") and p.expires_at <= now)
-        .order_by(lambda: p.expires_at)[:BATCH],
+        .order_by(lambda: p.expires_at)[:BATCH],  # noqa: F821 (Pony names the row p)
         "vps_suspensions": select((s.id, s.expires_at) for s in VpsServer if s.status in ("running", "stopped")
-                                  and s.expires_at <= now).order_by(lambda: s.expires_at)[:BATCH],
+                                  and s.expires_at <= now).order_by(lambda: s.expires_at)[:BATCH],  # noqa: F821
         "vps_deletions": select((s.id, s.expires_at) for s in VpsServer
                                 if s.status == "suspended" and s.expires_at <= delete_before)[:BATCH],
     }

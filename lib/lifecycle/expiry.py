@@ -4,15 +4,15 @@ The jobs (expire_vpn, expire_vps) change the outside world first — remove the 
 destroy the VM, all safe to repeat — and then call these to record it, emit the event and
 tell the customer.
 """
-from lib import clock
-from lib.models.database import after_commit
+from lib import clock, tasks
 from lib.events import emit_event
 from lib.models import VpnPeer, VpsServer
-from lib import tasks
+from lib.models.database import after_commit
 from lib.tasks import enqueue
+from lib.texts.formats import when
 from lib.vpn.peers import release_address, vpn_event_data
 from lib.vps.servers import release_server, vps_event_data
-from lib.texts.formats import when
+
 
 def _tell(rt, user_id, key, params, button=None):
     """Message the customer once the change is committed; `button` is ["renew", kind, id] or None."""

@@ -5,8 +5,17 @@ import json
 
 import requests
 
-from lib.payments.base import (CANCELED, PAID, PENDING, BadNotification, OrderToPay, PaymentFact, PaymentLink,
-                               PaymentProvider, PaymentProviderError)
+from lib.payments.base import (
+    CANCELED,
+    PAID,
+    PENDING,
+    BadNotification,
+    OrderToPay,
+    PaymentFact,
+    PaymentLink,
+    PaymentProvider,
+    PaymentProviderError,
+)
 
 INVOICE_TTL_SECONDS = 3600
 STATUSES = {"paid": PAID, "active": PENDING, "expired": CANCELED}

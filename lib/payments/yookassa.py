@@ -3,8 +3,18 @@ import json
 import re
 from decimal import Decimal
 
-from lib.payments.base import (CANCELED, PAID, PENDING, BadNotification, OrderToPay, PaymentFact, PaymentLink,
-                               PaymentProvider, PaymentProviderError, RefundFact)
+from lib.payments.base import (
+    CANCELED,
+    PAID,
+    PENDING,
+    BadNotification,
+    OrderToPay,
+    PaymentFact,
+    PaymentLink,
+    PaymentProvider,
+    PaymentProviderError,
+    RefundFact,
+)
 
 _OBJECT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 

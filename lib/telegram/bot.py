@@ -40,14 +40,12 @@ def send_with_retry_after(method, url, params=None, files=None, timeout=None, pr
 
 
 def get_bot(settings) -> telebot.TeleBot:
-    """One bot per token in this process; handlers are registered by lib.telegram.dispatch."""
+    """One bot per token in this process (lib.telegram.dispatch adds the handlers where updates are handled)."""
     with _lock:
         apihelper.API_URL = settings.telegram_api_url.rstrip("/") + "/bot{0}/{1}"
         apihelper.CUSTOM_REQUEST_SENDER = send_with_retry_after
         bot = _bots.get(settings.bot_token)
         if bot is None:
             bot = telebot.TeleBot(settings.bot_token, threaded=False, parse_mode="HTML")
-            from lib.telegram.dispatch import register_handlers
-            register_handlers(bot)
             _bots[settings.bot_token] = bot
         return bot

@@ -6,21 +6,25 @@ with a plain "something went wrong", never a traceback.
 """
 import functools
 import logging
+import threading
 
 from telebot.apihelper import ApiTelegramException
+from telebot.types import Update
 
 from lib.accounts.actions import sign_in, switch_language
 from lib.accounts.language import language_for
 from lib.errors import UserError
 from lib.runtime import current
+from lib.telegram.bot import get_bot
 from lib.telegram.callbacks import unpack
 from lib.telegram.customer import keys, menu, servers, shop
-from lib.telegram.ui import miniapp_url, show
+from lib.telegram.ui import miniapp_url
 from lib.texts import t
 from lib.vps.ssh_keys import looks_like_ssh_key
 
 log = logging.getLogger(__name__)
 ACTIONS = {**shop.ACTIONS, **keys.ACTIONS, **servers.ACTIONS, **menu.ACTIONS}
+_registering = threading.Lock()
 
 
 def telegram_user(tg_user) -> dict:
@@ -113,3 +117,13 @@ def register_handlers(bot) -> None:
     bot.register_message_handler(guarded(bot, lambda message: on_message(bot, message)), func=lambda m: True,
                                  content_types=["text", "photo", "document", "sticker", "voice"])
     bot.register_callback_query_handler(guarded(bot, lambda call: on_callback(bot, call)), func=lambda call: True)
+
+
+def process_update(rt, update: dict) -> None:
+    """Handle one raw update with this process's bot (its handlers registered on first use)."""
+    bot = get_bot(rt.settings)
+    with _registering:
+        if not getattr(bot, "_shop_handlers", False):
+            register_handlers(bot)
+            bot._shop_handlers = True
+    bot.process_new_updates([Update.de_json(update)])

@@ -3,8 +3,7 @@ from lib import clock
 from lib.models import VpsServer
 from lib.models.database import run_transaction
 from lib.vps import servers
-from lib.vps.vm import (clone_vm_from_template, configure_vm, destroy_vm, proxmox, reboot_vm, start_vm,
-                        stop_vm)
+from lib.vps.vm import clone_vm_from_template, configure_vm, destroy_vm, proxmox, reboot_vm, start_vm, stop_vm
 
 ACTIONS = ("start", "stop", "reboot", "reinstall", "refresh")
 CONTROLLABLE = ("running", "stopped")

@@ -9,17 +9,16 @@ import string
 
 from pony.orm import select
 
-from lib import clock
-from lib.models.database import after_commit
-from lib.events import emit_event
+from lib import clock, tasks
+from lib.config.ip_pool import PoolAddress, first_free
 from lib.errors import CannotFulfil
-from lib.models.subscriptions import next_reminder_at, set_expiry
+from lib.events import emit_event
 from lib.models import Order, VpsServer
 from lib.models import order_states as states
-from lib import tasks
+from lib.models.database import after_commit
+from lib.models.subscriptions import next_reminder_at, set_expiry
 from lib.tasks import enqueue
 from lib.texts.formats import when
-from lib.config.ip_pool import PoolAddress, first_free
 
 _ALPHABET = string.ascii_letters + string.digits
 

@@ -12,9 +12,20 @@ from decimal import Decimal
 
 from flask import jsonify, request
 
-from .cp_rules import (ASSETS, FEE, FIAT_PER_USD, USD_PER_ASSET, CryptoPayError, check_invoice,
-                       decimal_str, flag, iso, now_utc)
+from .cp_rules import (
+    ASSETS,
+    FEE,
+    FIAT_PER_USD,
+    USD_PER_ASSET,
+    CryptoPayError,
+    check_invoice,
+    decimal_str,
+    flag,
+    iso,
+    now_utc,
+)
 from .http import FakeService
+
 
 class FakeCryptoPay(FakeService):
     """In-memory Crypto Pay app for one API token."""

@@ -12,8 +12,12 @@ from flask import jsonify, request
 from .http import FakeService
 from .tg_methods import BotMethods
 from .tg_rules import TgError, bad, buttons, decode_params
-from .tg_updates import (make_callback_update, make_message_update, make_pre_checkout_update,
-                         make_successful_payment_update)
+from .tg_updates import (
+    make_callback_update,
+    make_message_update,
+    make_pre_checkout_update,
+    make_successful_payment_update,
+)
 
 __all__ = ["FakeTelegram", "make_message_update", "make_callback_update",
            "make_pre_checkout_update", "make_successful_payment_update"]

@@ -7,9 +7,8 @@ from lib.billing.settlement import CREDITED, PAID, settle
 from lib.models import Order
 from lib.models import order_states as states
 from lib.models.database import run_transaction
-from lib.payments import CANCELED
+from lib.payments import CANCELED, PaymentProviderError, ProviderOff, get_provider
 from lib.payments import PAID as FACT_PAID
-from lib.payments import PaymentProviderError, ProviderOff, get_provider
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=1)  # cron expires unpaid orders long before this; older ones are not asked about

@@ -10,14 +10,13 @@ from datetime import timedelta
 
 from pony.orm import select
 
-from lib import clock
+from lib import clock, tasks
 from lib.exclusive import is_held
-from lib.models.database import after_commit, run_transaction
 from lib.models import DriftFinding, VpsServer
-from lib import tasks
+from lib.models.database import after_commit, run_transaction
 from lib.tasks import enqueue
-from lib.vps.vm import destroy_vm, proxmox
 from lib.vps.proxmox import ProxmoxError
+from lib.vps.vm import destroy_vm, proxmox
 
 log = logging.getLogger(__name__)
 ORPHAN_GRACE = timedelta(hours=1)

@@ -1,5 +1,6 @@
 """`wg` on the live server interface, one peer at a time through WG_COMMAND (never a full rewrite)."""
 import subprocess
+
 from lib.vpn.backend import BackendError, KeyOnServer
 from lib.vpn.wireguard.keys import is_valid_key
 
