@@ -1,0 +1,132 @@
+"""The mini app JSON API: initData checked, own things only, orders like the bot makes them."""
+import time
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+from pony.orm import count, db_session
+
+from lib.models import Order, User
+from tests.support import wgnet
+from tests.support.initdata import auth, make_init_data
+
+ANN, BOB = 900001, 900002
+lab = pytest.fixture(wgnet.wireguard_lab)
+
+
+def api(shop, method, path, user_id=ANN, **kw):
+    headers = auth(shop.settings.bot_token, user_id)
+    return getattr(shop.client, method)(f"/miniapp_api/api/{path}", headers=headers, **kw)
+
+
+def buy_with_sandbox(shop, user_id=ANN):
+    created = api(shop, "post", "orders", user_id, json={"product": "vpn", "plan": "vpn-1m", "provider": "sandbox"})
+    assert created.status_code == 201, created.get_json()
+    order_id = created.get_json()["order_id"]
+    assert created.get_json() == {"order_id": order_id, "status": "pending", "pay_url": None}
+    assert api(shop, "post", f"orders/{order_id}/sandbox_pay", user_id).status_code == 200
+    shop.run_jobs()
+    return order_id
+
+
+def test_me_registers_the_user_and_plans_list_the_plans_file(shop):
+    me = api(shop, "get", "me")
+    assert me.status_code == 200
+    assert me.get_json() == {"user": {"id": ANN, "first_name": "Ann", "language": "en", "balance": "0.00",
+                                      "ssh_key": None},
+                             "vpn": [], "vps": []}
+    plans = api(shop, "get", "plans").get_json()
+    assert [p["id"] for p in plans["vpn"]] == ["vpn-1m", "vpn-3m", "vpn-6m", "vpn-12m"]
+    assert plans["vpn"][0] == {"id": "vpn-1m", "title": {"ru": "VPN на 1 месяц", "en": "VPN, 1 month"},
+                               "duration": "30d", "duration_days": 30, "price_rub": "199", "price_usdt": "2.5"}
+    assert plans["providers"] == ["cryptobot", "yookassa", "balance"]
+
+
+def test_stale_or_tampered_init_data_is_refused_and_records_nothing(shop):
+    token = shop.settings.bot_token
+    stale = make_init_data(token, ANN, auth_date=time.time() - 25 * 3600)
+    fields = dict(parse_qsl(make_init_data(token, ANN)))
+    fields["user"] = fields["user"].replace(str(ANN), str(BOB))
+    forged_by_other_bot = make_init_data("999:AAother-bot-token-xxxxxxxxxxxx", ANN)
+    for init_data in (stale, urlencode(fields), forged_by_other_bot):
+        response = shop.client.get("/miniapp_api/api/me", headers={"Authorization": f"tma {init_data}"})
+        assert response.status_code == 401
+    with db_session:
+        assert count(u for u in User) == 0
+
+
+def test_orders_through_each_provider(shop):
+    crypto = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-3m", "provider": "cryptobot"})
+    assert crypto.status_code == 201
+    assert crypto.get_json()["pay_url"] == shop.cryptopay.invoices[-1]["bot_invoice_url"]
+    assert shop.cryptopay.invoices[-1]["amount"] == "549.00"
+    card = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "yookassa"})
+    assert card.get_json()["pay_url"].startswith("http")
+    broke = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "balance"})
+    assert broke.status_code == 402 and broke.get_json()["error"] == "insufficient_balance"
+    for bad in ({"product": "vpn", "plan": "nope", "provider": "cryptobot"},
+                {"product": "vps", "plan": "vpn-1m", "provider": "cryptobot"},
+                {"product": "vpn", "plan": "vpn-1m", "provider": "sandbox"},
+                {"product": "vpn", "plan": "vpn-1m", "provider": "cryptobot", "renew": "x"},
+                ["not", "an", "object"]):
+        assert api(shop, "post", "orders", json=bad).status_code in (400, 404, 409)
+    with db_session:
+        assert count(o for o in Order) == 2
+
+
+def test_a_bought_key_serves_config_and_qr_to_its_owner_only(make_shop, lab):
+    shop = make_shop(wg=lab, SANDBOX_PAYMENTS="true")
+    order_id = buy_with_sandbox(shop)
+    assert api(shop, "get", f"orders/{order_id}").get_json() == {"order_id": order_id, "status": "fulfilled"}
+    peer = api(shop, "get", "me").get_json()["vpn"][0]
+    assert peer["status"] == "active" and peer["address"] == "10.8.0.2"
+
+    config = api(shop, "get", f"vpn/{peer['id']}/config")
+    assert config.status_code == 200 and config.mimetype == "text/plain"
+    assert 'filename="vpn1.conf"' in config.headers["Content-Disposition"]
+    assert lab.connect_client(config.get_data(as_text=True)).ping(lab.server_address, timeout_s=5)
+    qr = api(shop, "get", f"vpn/{peer['id']}/qr")
+    assert qr.mimetype == "image/png" and qr.data.startswith(b"\x89PNG")
+    assert api(shop, "get", f"vpn/{peer['id']}/qr?format=svg").mimetype == "image/svg+xml"
+
+    for path in (f"vpn/{peer['id']}/config", f"vpn/{peer['id']}/qr", f"orders/{order_id}"):
+        assert api(shop, "get", path, user_id=BOB).status_code == 404
+    assert api(shop, "post", f"vpn/{peer['id']}/pause", user_id=BOB).status_code == 404
+    renew_other = {"product": "vpn", "plan": "vpn-1m", "provider": "sandbox", "renew": peer["id"]}
+    assert api(shop, "post", "orders", user_id=BOB, json=renew_other).status_code == 404
+
+
+def test_pause_and_resume_from_the_mini_app_change_the_server(make_shop, lab):
+    shop = make_shop(wg=lab, SANDBOX_PAYMENTS="true")
+    buy_with_sandbox(shop)
+    paused = api(shop, "post", "vpn/1/pause")
+    assert paused.status_code == 200 and paused.get_json()["peer"]["status"] == "paused"
+    shop.run_jobs()
+    assert lab.peers() == []
+    assert api(shop, "post", "vpn/1/pause").status_code == 409
+    assert api(shop, "post", "vpn/1/resume").get_json()["peer"]["status"] == "active"
+    shop.run_jobs()
+    assert len(lab.peers()) == 1
+
+
+def test_renewal_adds_a_period_to_the_same_key(make_shop, lab):
+    shop = make_shop(wg=lab, SANDBOX_PAYMENTS="true")
+    buy_with_sandbox(shop)
+    first = api(shop, "get", "me").get_json()["vpn"][0]["expires_at"]
+    for _ in range(2):
+        created = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "sandbox",
+                                                     "renew": 1}).get_json()
+        api(shop, "post", f"orders/{created['order_id']}/sandbox_pay")
+        shop.run_jobs()
+    me = api(shop, "get", "me").get_json()
+    assert len(me["vpn"]) == 1 and len(lab.peers()) == 1
+    from datetime import datetime
+    gained = datetime.fromisoformat(me["vpn"][0]["expires_at"][:-1]) - datetime.fromisoformat(first[:-1])
+    assert gained.days == 60
+
+
+def test_banned_user_gets_403(shop):
+    api(shop, "get", "me")
+    with db_session:
+        User[ANN].banned = True
+    response = api(shop, "get", "me")
+    assert response.status_code == 403 and response.get_json()["error"] == "banned"

@@ -1,0 +1,209 @@
+"""Protection: the per-user limit and bans (shared through Redis by every app instance), bounded
+bodies on every route, and the security headers and request id on every answer."""
+import itertools
+import os
+from datetime import datetime
+
+import pytest
+import requests
+from pony.orm import db_session
+
+from functions.http import MAX_BODY_BYTES
+from lib.models import User
+from lib.texts import t
+from tests.fakes.telegram import make_callback_update, make_message_update
+from tests.support.initdata import auth
+from tests.support.processes import VENV_BIN, free_port, procfile_command, start, stop, wait_for
+
+FLOODER, CALM, BANNED = 610001, 610002, 610003
+WARNING_EN = t("en", "rate_limited")
+BLOCKED_EN = t("en", "banned")
+_ids = itertools.count(7_000_000)
+SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security",
+                    "Content-Security-Policy")
+
+
+def post(shop, update, base=None):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
+    if base is None:
+        return shop.post_update(update)
+    return requests.post(f"{base}/telegram_webhook", json=update, headers=headers, timeout=10)
+
+
+def message(user_id, text="hi", **user):
+    return make_message_update(next(_ids), user_id, text, **user)
+
+
+def ban(user_id, language="en"):
+    with db_session:
+        User(id=user_id, first_name="Bo", language=language, banned=True, created_at=datetime(2026, 1, 1))
+
+
+def end_window(shop, user_id):
+    """What a minute of waiting does to the user's window, without the minute."""
+    shop.redis.delete(f"shop:rate:{user_id}", f"shop:banned-told:{user_id}")
+
+
+@pytest.fixture
+def two_instances(shop, process_env):
+    """Two separate gunicorn processes of the Procfile web line, sharing the test Redis and database."""
+    ports = [free_port(), free_port()]
+    servers = [start(procfile_command("web", port), process_env, port) for port in ports]
+    try:
+        for port in ports:
+            wait_for(f"http://127.0.0.1:{port}/readyz")
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        logs = [stop(server) for server in servers]
+    for log in logs:
+        assert "Traceback" not in log, log
+
+
+@pytest.fixture
+def process_env(shop):
+    env = {**os.environ, **shop.env, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return env
+
+
+def test_thirty_a_minute_then_one_warning_across_two_instances(shop, two_instances):
+    ban(BANNED)
+    for i in range(40):
+        assert post(shop, message(FLOODER), two_instances[i % 2]).status_code == 200
+        if i % 8 == 0:
+            assert post(shop, message(CALM), two_instances[(i + 1) % 2]).status_code == 200
+        if i % 7 == 0:
+            assert post(shop, message(BANNED), two_instances[i % 2]).status_code == 200
+    shop.run_jobs()
+
+    flooder = shop.texts(FLOODER)
+    assert len(flooder) == 31, flooder
+    assert flooder.count(WARNING_EN) == 1 and flooder[-1] == WARNING_EN
+    calm = shop.texts(CALM)
+    assert len(calm) == 5 and WARNING_EN not in calm
+    assert shop.texts(BANNED) == [BLOCKED_EN]
+
+    # the window is over: the same user is answered again, and the banned one told once more
+    end_window(shop, FLOODER)
+    end_window(shop, BANNED)
+    for base in two_instances:
+        post(shop, message(FLOODER), base)
+        post(shop, message(BANNED), base)
+    shop.run_jobs()
+    assert len(shop.texts(FLOODER)) == 33 and shop.texts(FLOODER).count(WARNING_EN) == 1
+    assert shop.texts(BANNED) == [BLOCKED_EN, BLOCKED_EN]
+
+
+def test_button_presses_count_too_and_the_warning_speaks_the_users_language(make_shop):
+    shop = make_shop(RATE_LIMIT_PER_MINUTE=3)
+    shop.send(FLOODER, "привет", language_code="ru")  # 1
+    menu = shop.telegram.last_message(FLOODER)
+    data = shop.telegram.buttons(menu)[0]["callback_data"]
+    for _ in range(4):  # 2, 3, then the warning, then silence
+        post(shop, make_callback_update(next(_ids), FLOODER, data, menu, language_code="ru"))
+    shop.run_jobs()
+    assert len(shop.telegram.callback_answers) == 2
+    russian = t("ru", "rate_limited")
+    assert shop.texts(FLOODER).count(russian) == 1 and shop.texts(FLOODER)[-1] == russian
+    assert russian != WARNING_EN
+
+
+def test_admins_are_not_limited(make_shop):
+    shop = make_shop(RATE_LIMIT_PER_MINUTE=2, ADMIN_IDS=str(FLOODER))
+    for _ in range(4):
+        post(shop, message(FLOODER))
+    shop.run_jobs()
+    assert len(shop.texts(FLOODER)) == 4 and WARNING_EN not in shop.texts(FLOODER)
+
+
+def test_zero_turns_the_limit_off(make_shop):
+    shop = make_shop(RATE_LIMIT_PER_MINUTE=0)
+    for _ in range(35):
+        post(shop, message(FLOODER))
+    shop.run_jobs()
+    assert len(shop.texts(FLOODER)) == 35
+
+
+def test_a_banned_user_hears_blocked_once_per_window_and_nothing_else(shop):
+    ban(BANNED, language="ru")
+    for text in ("/start", "hi", "/buy", "/app", "/help"):
+        post(shop, message(BANNED, text))
+    shop.run_jobs()
+    assert shop.texts(BANNED) == [t("ru", "banned")]
+    assert shop.telegram.callback_answers == []
+
+
+# ---- bodies, headers, request ids ----------------------------------------------------------
+
+def _routes(shop):
+    tg = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
+    cron = {"Authorization": f"Bearer {shop.settings.cron_secret}"}
+    app = auth(shop.settings.bot_token, FLOODER)
+    return [("/telegram_webhook", tg), ("/cryptobot_webhook", {}), ("/yukassa_webhook", {}), ("/cron_tick", cron),
+            ("/miniapp_api/api/orders", app), ("/miniapp_api/api/me", app), ("/miniapp_api/", {}),
+            ("/healthz", {}), ("/no/such/route", {})]
+
+
+def test_every_route_refuses_an_oversized_body_with_413(shop):
+    big = b"{" + b" " * MAX_BODY_BYTES + b"}"
+    for path, headers in _routes(shop):
+        answer = shop.client.post(path, data=big, headers={**headers, "Content-Type": "application/json"})
+        assert answer.status_code == 413, path
+        assert answer.get_json()["error"] == "body too large"
+        assert all(h in answer.headers for h in SECURITY_HEADERS), path
+    assert shop.redis.llen("shop:tg:inbox") == 0
+
+
+def test_oversized_bodies_are_refused_by_a_real_server_with_or_without_a_length(shop, process_env):
+    port = free_port()
+    server = start(procfile_command("web", port), process_env, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/readyz")
+        big = b"{" + b" " * MAX_BODY_BYTES + b"}"
+        for path, headers in _routes(shop):
+            url = f"http://127.0.0.1:{port}{path}"
+            assert requests.post(url, data=big, headers=headers, timeout=10).status_code == 413, path
+            if path in ("/telegram_webhook", "/cryptobot_webhook", "/yukassa_webhook", "/miniapp_api/api/orders"):
+                chunks = (big[i:i + 65536] for i in range(0, len(big), 65536))  # chunked: no Content-Length
+                answer = requests.post(url, data=chunks, headers=headers, timeout=10)
+                assert answer.status_code == 413, (path, answer.status_code, answer.text)
+    finally:
+        stop(server)
+    assert shop.redis.llen("shop:tg:inbox") == 0
+
+
+def test_security_headers_and_a_request_id_on_every_answer(shop):
+    tg = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
+    answers = {
+        "fast path 200": shop.client.post("/telegram_webhook", json=message(CALM), headers=tg),
+        "fast path 401": shop.client.post("/telegram_webhook", json=message(CALM)),
+        "404": shop.client.get("/nothing-here"),
+        "405": shop.client.put("/healthz"),
+        "healthz": shop.client.get("/healthz"),
+        "readyz": shop.client.get("/readyz"),
+        "metrics": shop.client.get("/metrics"),
+        "mini app page": shop.client.get("/miniapp_api/"),
+        "mini app 401": shop.client.get("/miniapp_api/api/me"),
+        "cron 401": shop.client.post("/cron_tick"),
+    }
+    assert answers["fast path 200"].status_code == 200 and answers["fast path 401"].status_code == 401
+    for name, answer in answers.items():
+        missing = [h for h in SECURITY_HEADERS if h not in answer.headers]
+        assert not missing, (name, missing)
+        assert len(answer.headers["X-Request-Id"]) == 16, name
+    assert len({a.headers["X-Request-Id"] for a in answers.values()}) == len(answers)
+
+    given = shop.client.get("/healthz", headers={"X-Request-Id": "lb-7f3a.42"})
+    assert given.headers["X-Request-Id"] == "lb-7f3a.42"
+    wild = shop.client.get("/healthz", headers={"X-Request-Id": "x" * 300})
+    assert wild.headers["X-Request-Id"] != "x" * 300 and len(wild.headers["X-Request-Id"]) == 16
+
+
+def test_the_limit_is_a_setting():
+    from lib.config import ConfigError, load_settings
+    base = {"DATABASE_URL": "sqlite:///x.db", "REDIS_URL": "redis://127.0.0.1:1/0", "CRON_SECRET": "c" * 20,
+            "SECRET_KEY": "k" * 20}
+    assert load_settings(base, dotenv_path=os.devnull).rate_limit_per_minute == 30
+    assert load_settings({**base, "RATE_LIMIT_PER_MINUTE": "5"}, dotenv_path=os.devnull).rate_limit_per_minute == 5
+    with pytest.raises(ConfigError, match="RATE_LIMIT_PER_MINUTE"):
+        load_settings({**base, "RATE_LIMIT_PER_MINUTE": "lots"}, dotenv_path=os.devnull)
