@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 COMPOSE ?= docker compose
 BACKUP_DIR ?= backups
 
-.PHONY: run test services set-webhook bench clean doctor up down logs restart shell db-shell backup restore status
+.PHONY: run test test-unit lint services set-webhook bench clean doctor up down logs restart shell db-shell backup restore status
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(PY) local_runner.py
 
-## Run the test suite against real PostgreSQL and Redis (started here if they do not answer).
+## Run the whole test suite: unit, integration (real PostgreSQL and Redis, started here if they do
+## not answer) and end to end (the Procfile's processes, WireGuard in namespaces, a browser).
 test: $(VENV)/.dev services
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The unit tests alone: no PostgreSQL, no Redis, no network; seconds.
+test-unit: $(VENV)/.dev
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+## The layer contracts (.importlinter) and pyflakes/import order (ruff.toml).
+lint: $(VENV)/.dev
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check lib functions jobs tests bench local_runner.py gunicorn.conf.py
 
 services:
 	bash scripts/ensure-services.sh

@@ -1,9 +1,8 @@
 """/miniapp_api/: the mini app page, and its JSON API behind Telegram's initData check."""
-import time
-
 from flask import Response
 
 from functions.http import BadRequest, error, json_body, json_response
+from lib import clock
 from lib.accounts.actions import sign_in
 from lib.errors import UserError
 from lib.miniapp.auth import InitDataError, verify_init_data
@@ -18,7 +17,7 @@ def _call(rt, request, handler, ids):
     body = json_body(request) if request.method == "POST" else None
     if scheme.lower() != "tma":
         raise InitDataError("missing initData")
-    user = verify_init_data(init_data, rt.settings.bot_token, rt.settings.miniapp_auth_ttl, time.time())
+    user = verify_init_data(init_data, rt.settings.bot_token, rt.settings.miniapp_auth_ttl, clock.epoch())
     try:
         customer = sign_in(rt, {"id": user["id"], "username": user.get("username"),
                                 "first_name": user.get("first_name", ""), "language_code": user.get("language_code")})

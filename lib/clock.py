@@ -1,4 +1,9 @@
-"""The shop's notion of now: naive UTC, and a clock tests can move."""
+"""The shop's notion of now: naive UTC, and a clock tests can move.
+
+Business time (expiry, reminders, grace periods, initData age, stuck orders) is read here, so a
+test moves it with advance() instead of sleeping. Waiting for real work (a Proxmox task, a
+worker's time budget) uses real time.
+"""
 from datetime import datetime, timedelta, timezone
 
 _offset = timedelta(0)
@@ -7,6 +12,11 @@ _offset = timedelta(0)
 def now() -> datetime:
     """Current time as naive UTC (what the database stores)."""
     return datetime.now(timezone.utc).replace(tzinfo=None) + _offset
+
+
+def epoch() -> float:
+    """Seconds since 1970 on the same clock (Telegram's auth_date, Unix timestamps)."""
+    return (now() - datetime(1970, 1, 1)).total_seconds()
 
 
 def advance(delta: timedelta) -> None:

@@ -1,10 +1,10 @@
 """The mini app JSON API: initData checked, own things only, orders like the bot makes them."""
-import time
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from pony.orm import count, db_session
 
+from lib import clock
 from lib.models import Order, User
 from tests.support import wgnet
 from tests.support.initdata import auth, make_init_data
@@ -43,7 +43,7 @@ def test_me_registers_the_user_and_plans_list_the_plans_file(shop):
 
 def test_stale_or_tampered_init_data_is_refused_and_records_nothing(shop):
     token = shop.settings.bot_token
-    stale = make_init_data(token, ANN, auth_date=time.time() - 25 * 3600)
+    stale = make_init_data(token, ANN, auth_date=clock.epoch() - 25 * 3600)
     fields = dict(parse_qsl(make_init_data(token, ANN)))
     fields["user"] = fields["user"].replace(str(ANN), str(BOB))
     forged_by_other_bot = make_init_data("999:AAother-bot-token-xxxxxxxxxxxx", ANN)

@@ -1,0 +1,100 @@
+"""The admin panel's texts in Russian (HTML templates; the same keys as admin_en)."""
+TEXTS = {
+    "adm_menu": "<b>🛠 Админ-панель</b>\nВыберите раздел.",
+    "adm_btn_stats": "📊 Статистика", "adm_btn_chart": "📈 График, 30 дней", "adm_btn_find": "🔎 Найти пользователя",
+    "adm_btn_orders": "🧾 Заказы", "adm_btn_servers": "🖥 Серверы", "adm_btn_audit": "📜 Журнал действий",
+    "adm_btn_broadcast": "📣 Рассылка", "adm_btn_admin": "⬅️ Админ-панель", "adm_btn_refresh": "🔄 Обновить",
+    "adm_btn_cancel": "✖️ Отмена", "adm_btn_ban": "🚫 Заблокировать", "adm_btn_unban": "✅ Разблокировать",
+    "adm_btn_credit": "➕ Пополнить баланс", "adm_btn_debit": "➖ Списать с баланса",
+    "adm_btn_extend_vpn": "⏳ Продлить VPN #{id}", "adm_btn_extend_vps": "⏳ Продлить VPS #{id}",
+    "adm_btn_order": "🧾 #{id}", "adm_btn_retry_n": "🔁 Повторить #{id}", "adm_btn_retry": "🔁 Повторить выдачу",
+    "adm_btn_refund": "↩️ Вернуть на баланс", "adm_btn_refund_yes": "↩️ Да, вернуть на баланс",
+    "adm_btn_user": "👤 Карточка пользователя",
+    "adm_stats": "<b>📊 Статистика</b>\nПользователи: <b>{users}</b> (новых сегодня {new_today}, за 7 д {new_7d}, "
+                 "за 30 д {new_30d}; заблокировано {banned})\nАктивных VPN: <b>{vpn_active}</b> "
+                 "(на паузе {vpn_paused})\nРаботающих VPS: <b>{vps_live}</b> (приостановлено {vps_suspended})\n"
+                 "Сбоев выдачи: <b>{failed_30d}</b> за 30 д, {failed_all} всего\n"
+                 "Оплачено, ещё не выдано: {paid_waiting} · ждут оплаты: {pending}",
+    "adm_revenue_30d": "<b>Получено за 30 дней</b>", "adm_revenue_all": "<b>Получено за всё время</b>",
+    "adm_revenue_line": "• {provider}: {amount} ₽ (платежей: {count})",
+    "adm_last_days": "<b>По дням, последние 7 дней</b> (получено · продаж)",
+    "adm_day_line": "{day}: {amount} ₽ · {sales}",
+    "adm_none": "— нет",
+    "adm_chart_caption": "📈 {first} … {last}: столбцы — деньги, полученные за день (₽), линия — продажи "
+                         "(оплаченные заказы) за день. Всего: {revenue} ₽, продаж: {sales}.",
+    "adm_find_prompt": "🔎 Пришлите Telegram id пользователя или @username.",
+    "adm_bad_query": "Это не Telegram id (цифры) и не @username. Попробуйте ещё раз.",
+    "adm_nobody": "По запросу «{query}» никого нет. Пришлите другой id или @username.",
+    "adm_user_not_found": "Такого пользователя нет.",
+    "adm_not_found": "Не найдено.",
+    "adm_card": "<b>👤 Пользователь {user_id}</b> {username} · {name}\nЯзык: {locale} · с {since}\n"
+                "Баланс: <b>{balance} ₽</b>",
+    "adm_banned_because": "Доступ: 🚫 заблокирован — {reason}", "adm_not_banned_status": "Доступ: ✅ открыт",
+    "adm_card_vpn": "<b>VPN</b> ({count})", "adm_card_vps": "<b>VPS</b> ({count})",
+    "adm_card_orders": "<b>Заказы</b> ({count}, сначала новые)",
+    "adm_card_ledger": "<b>История баланса</b> ({count}, сначала новые)",
+    "adm_card_peer": "#{id} · {status} · {address} · до {until}",
+    "adm_card_server": "#{id} · {status} · {ip} · до {until}",
+    "adm_card_order": "#{id} · {day} · {product} {plan} · {amount} ₽ · {provider} · {status}",
+    "adm_card_entry": "{day} · {amount} ₽ · {kind} · {comment}",
+    "adm_ban_prompt": "🚫 Блокировка пользователя {user_id}: пришлите причину (до 200 символов).",
+    "adm_unban_prompt": "✅ Разблокировка пользователя {user_id}: пришлите причину (до 200 символов).",
+    "adm_bad_reason": "Причина пустая. Напишите пару слов.",
+    "adm_too_long": "Слишком длинно: не больше {max} символов. Пришлите короче.",
+    "adm_banned_done": "🚫 Пользователь {user_id} заблокирован. Причина: {reason}",
+    "adm_unbanned_done": "✅ Пользователь {user_id} снова допущен. Причина: {reason}",
+    "adm_already_banned": "Пользователь {user_id} уже заблокирован.",
+    "adm_not_banned": "Пользователь {user_id} не заблокирован.",
+    "adm_cannot_ban_admin": "Админа заблокировать нельзя (сначала уберите его из ADMIN_IDS).",
+    "adm_ban_notice": "Доступ к магазину для вашего аккаунта закрыт.\nПричина: {reason}",
+    "adm_unban_notice": "Доступ к магазину для вашего аккаунта снова открыт. Отправьте /start, чтобы открыть меню.",
+    "adm_extend_prompt": "⏳ Продление {kind} #{id}: пришлите число дней (от 1 до 3650).",
+    "adm_bad_days": "Пришлите число дней цифрами, от 1 до {max}.",
+    "adm_extended_done": "⏳ {kind} #{id} продлён на {days} д: теперь действует до <b>{until}</b> "
+                         "(статус: {status}).",
+    "adm_service_not_found": "Такой услуги нет.",
+    "adm_not_extendable": "Эта услуга в состоянии {status}: продлевать уже нечего.",
+    "adm_credit_prompt": "➕ Пополнение пользователя {user_id}: пришлите сумму в ₽ и комментарий, например "
+                         "<code>100 компенсация за простой</code>.",
+    "adm_debit_prompt": "➖ Списание у пользователя {user_id}: пришлите сумму в ₽ и комментарий, например "
+                        "<code>50 двойное начисление</code>.",
+    "adm_bad_amount": "Пришлите сумму и комментарий, например <code>100 бонус</code>: сумма в ₽ "
+                      "(до 2 знаков после запятой, не больше {max}), затем комментарий.",
+    "adm_debit_too_much": "Отказ: на балансе {balance} ₽, списание не может увести его ниже нуля.",
+    "adm_balance_done": "💰 Баланс пользователя {user_id} изменён на {amount} ₽, теперь <b>{balance} ₽</b>.",
+    "adm_orders": "<b>🧾 Заказы, требующие внимания</b>",
+    "adm_orders_paid": "<b>Оплачены, ещё не выданы</b> ({count}, сначала старые)",
+    "adm_orders_pending": "<b>Ждут оплаты</b> ({count}, сначала новые)",
+    "adm_orders_failed": "<b>Сбой</b> ({count}, сначала новые)",
+    "adm_order_line": "#{id} · пользователь {user_id} · {product} {plan} · {amount} ₽ · {provider} · {day}",
+    "adm_order": "<b>🧾 Заказ #{id}</b>\nПользователь: {user_id}\n{product} {plan} · {amount} ₽ через {provider}\n"
+                 "Статус: <b>{status}</b> · попыток: {attempts}\nСоздан: {created}\nОплачен: {paid}\n"
+                 "Последняя ошибка: {error}",
+    "adm_order_not_found": "Такого заказа нет.",
+    "adm_retry_queued": "🔁 Выдача заказа #{order_id} снова поставлена в очередь.",
+    "adm_retry_failed": "Заказ #{order_id} окончательно не выполнен, деньги уже вернулись на баланс клиента, "
+                        "поэтому повторить его нельзя. Клиент может просто купить снова.",
+    "adm_retry_not_paid": "Заказ #{order_id} в состоянии {status}: повторить можно только оплаченный заказ, "
+                          "ожидающий выдачи.",
+    "adm_refund_confirm": "↩️ Вернуть на баланс заказ #{id} ({amount} ₽, пользователь {user_id}, {status})? "
+                          "Купленная по нему услуга будет удалена.",
+    "adm_refund_queued": "↩️ Возврат заказа #{order_id} на баланс поставлен в очередь.",
+    "adm_refund_refused": "Заказ #{order_id} в состоянии {status}: возвращать нечего.",
+    "adm_servers": "<b>🖥 Серверы</b>",
+    "adm_px_off": "Proxmox: выключен (PROXMOX_HOST не задан, продажа VPS выключена).",
+    "adm_px_down": "⚠️ Узел Proxmox {node} недоступен: {error}",
+    "adm_px_ok": "Узел Proxmox <b>{node}</b>: CPU {cpu}% из {cpus}, нагрузка {load}\n"
+                 "Память {mem} из {mem_total}, корневой диск {disk} из {disk_total}, работает {up_d} д {up_h} ч",
+    "adm_px_pool": "Пул IP: свободно <b>{free}</b> из {size}",
+    "adm_wg_off": "WireGuard: выключен (WG_ENDPOINT не задан, продажа VPN выключена).",
+    "adm_wg_down": "⚠️ WireGuard {interface} недоступен: {error}",
+    "adm_wg_ok": "WireGuard <b>{interface}</b>: пиров {total}, на связи за последние 3 мин: {online}",
+    "adm_wg_peer": "VPN #{peer_id} (пользователь {user_id})", "adm_wg_stranger": "{fingerprint}… (не из магазина)",
+    "adm_wg_line": "{who} · рукопожатие {seen} · rx {rx} · tx {tx}",
+    "adm_and_more": "…и ещё {n}",
+    "adm_age_s": "{n} с назад", "adm_age_m": "{n} мин назад", "adm_age_h": "{n} ч назад",
+    "adm_age_d": "{n} д назад", "adm_age_never": "не было",
+    "adm_audit": "<b>📜 Журнал действий</b> (сначала новые)",
+    "adm_audit_line": "{at} · админ {admin_id} · {action} {target}: {before} → {after}",
+    "adm_text_please": "Пожалуйста, ответьте текстовым сообщением.",
+}
