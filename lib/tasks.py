@@ -3,8 +3,8 @@
 Each task names its function by dotted path (so a webhook never imports what only a job needs),
 its queue, timeout and retry policy, and how its job id is formed. A task with an id keeps at
 most one copy waiting: queuing it again while a copy waits returns that copy, which reads the
-current state when it runs anyway. A copy that is running (or whose worker died) does not
-block a new one; the job's own lock (lib.exclusive) keeps two runs apart.
+current state when it runs anyway. A copy that is running (or whose worker died, or that failed)
+does not block a new one; the job's own lock (lib.exclusive) keeps two runs apart.
 """
 import secrets
 from dataclasses import dataclass
@@ -77,26 +77,50 @@ def _options(task: Task) -> dict:
             "failure_ttl": FAILURE_TTL}
 
 
+def _latest_waiting(redis, marker: str):
+    """The copy last queued under this id, if it still waits to run."""
+    latest = redis.get(marker)
+    if latest is None:
+        return None
+    try:
+        job = Job.fetch(latest.decode(), connection=redis)
+    except NoSuchJobError:
+        return None
+    return job if job.get_status(refresh=False) in WAITING else None
+
+
+def _free_id(redis, job_id: str) -> str:
+    """The id itself when free (a finished copy's record is dropped), else the id with a fresh suffix."""
+    try:
+        existing = Job.fetch(job_id, connection=redis)
+    except NoSuchJobError:
+        return job_id
+    if existing.get_status(refresh=False) == JobStatus.FINISHED:
+        existing.delete()
+        return job_id
+    return f"{job_id}-{secrets.token_hex(4)}"  # running, failed or stopped: its record stays
+
+
 def enqueue(redis, task: Task, *args) -> Job:
-    """Queue `task(*args)`; with a job id, a copy already waiting is returned instead of a second."""
+    """Queue `task(*args)`; with a job id, a copy already waiting is returned instead of a second.
+
+    The id's latest copy is remembered in Redis, so the rule holds while an earlier copy runs or sits
+    in the failed registry. Two callers racing may still queue two copies; jobs are safe twice.
+    """
     q, job_id = queue(redis, task.queue), task.job_id(args)
     if job_id is None:
         return q.enqueue(task.path, *args, **_options(task))
-    for _ in range(3):  # another caller may be replacing the same id right now
-        try:
-            return q.enqueue(task.path, *args, job_id=job_id, unique=True, **_options(task))
-        except DuplicateJobError:
-            try:
-                existing = Job.fetch(job_id, connection=redis)
-            except NoSuchJobError:
-                continue
-            status = existing.get_status(refresh=False)
-            if status in WAITING:
-                return existing
-            if status != JobStatus.FINISHED:  # running, failed or stopped: keep its record, queue a new copy
-                break
-            existing.delete()
-    return q.enqueue(task.path, *args, job_id=f"{job_id}-{secrets.token_hex(4)}", **_options(task))
+    marker = f"shop:task:latest:{job_id}"
+    waiting = _latest_waiting(redis, marker)
+    if waiting is not None:
+        return waiting
+    new_id = _free_id(redis, job_id)
+    try:
+        job = q.enqueue(task.path, *args, job_id=new_id, unique=True, **_options(task))
+    except DuplicateJobError:  # another caller queued this very id a moment ago
+        return Job.fetch(new_id, connection=redis)
+    redis.set(marker, new_id, ex=FAILURE_TTL)
+    return job
 
 
 def enqueue_many(redis, calls) -> int:

@@ -4,5 +4,8 @@ LANGUAGES = ("en", "ru")
 
 
 def language_for(language_code: str | None) -> str:
-    """ru for Russian-speaking Telegram clients (Russian, Ukrainian, Belarusian, Kazakh), else en."""
-    return "ru" if (language_code or "").lower().startswith(RUSSIAN_SPEAKING) else "en"
+    """ru for Russian-speaking Telegram clients (Russian, Ukrainian, Belarusian, Kazakh), else en.
+
+    Telegram sends an IETF tag (`ru`, `uk`, `en-US`); only its language part counts."""
+    primary = str(language_code or "").replace("_", "-").split("-", 1)[0].lower()
+    return "ru" if primary in RUSSIAN_SPEAKING else "en"

@@ -40,7 +40,7 @@ def move(order, target: str, error: str | None = None) -> None:
     now = clock.now()
     order.status = target
     if target == PAID:
-        order.paid_at = now
+        order.paid_at, order.closed_at = now, None  # a late payment reopens an expired order
     elif target == FULFILLED:
         order.fulfilled_at = now
     else:

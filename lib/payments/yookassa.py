@@ -91,13 +91,14 @@ class YooKassaProvider(PaymentProvider):
             raise BadNotification(400, "body is not valid JSON") from None
         obj = note.get("object") if isinstance(note, dict) else None
         event = note.get("event", "") if isinstance(note, dict) else ""
-        if not isinstance(obj, dict) or not isinstance(event, str) or not _OBJECT_ID.match(str(obj.get("id", ""))):
+        object_id = obj.get("id") if isinstance(obj, dict) else None
+        if not isinstance(object_id, str) or not isinstance(event, str) or not _OBJECT_ID.match(object_id):
             raise BadNotification(400, "not a YooKassa notification")
         if event == "refund.succeeded":
-            return self.fetch_refund(str(obj["id"]))
+            return self.fetch_refund(object_id)
         if not event.startswith("payment."):
             return None
-        return next(iter(self.fetch_payments([str(obj["id"])])), None)
+        return next(iter(self.fetch_payments([object_id])), None)
 
     def refund(self, payment_id: str, order_id: int, amount: Decimal, currency: str) -> str:
         """Pay the money back through YooKassa, once per order (the key is derived from it)."""

@@ -4,9 +4,7 @@ import json
 import os
 from datetime import timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
-import pytest
 from pony.orm import db_session
 
 from lib import clock
@@ -18,30 +16,6 @@ ADMIN, USER = 111, 620001
 
 def wg_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
-
-
-@pytest.fixture
-def fake_wg(tmp_path):
-    """A `wg` that answers like a live interface: public key, `set` works, `show dump` from a file."""
-    dump = tmp_path / "dump"
-    dump.write_text(f"{wg_key()}\t{wg_key()}\t51820\toff\n")
-    script = tmp_path / "wg"
-    script.write_text(f"""#!/bin/sh
-case "$*" in
-  *public-key) echo "{wg_key()}";;
-  *dump) cat {dump};;
-  set*) cat > /dev/null;;
-esac
-""")
-    script.chmod(0o755)
-    return SimpleNamespace(command=str(script), dump=dump)
-
-
-def add_dump_peers(fake_wg, peers):
-    """peers: (public key, handshake epoch seconds or 0, rx, tx)."""
-    with open(fake_wg.dump, "a") as out:
-        for key, handshake, rx, tx in peers:
-            out.write(f"{key}\t(none)\t198.51.100.7:40000\t10.8.0.9/32\t{handshake}\t{rx}\t{tx}\toff\n")
 
 
 def admin_shop(make_shop, **env):
@@ -115,7 +89,7 @@ def test_a_customer_reaches_no_admin_action(make_shop, fake_wg):
     from lib.telegram.admin import orders, status, users
     ours = {"adm", "admx", *orders.ACTIONS, *status.ACTIONS, *users.ACTIONS}
     assert ours <= {data.split(":")[0] for data in ADMIN_CALLBACKS}, "a new admin action is untested"
-    shop = admin_shop(make_shop, WG_COMMAND=fake_wg.command)
+    shop = admin_shop(make_shop, wg=fake_wg)
     peer_id, expires = make_peer(USER)
     make_order(USER, "fulfilled")
     make_order(USER, "paid")
@@ -275,7 +249,7 @@ def test_credit_and_debit_keep_the_ledger_balanced_and_never_below_zero(make_sho
 
 
 def test_orders_needing_attention_retry_and_refund(make_shop, fake_wg):
-    shop = admin_shop(make_shop, WG_COMMAND=fake_wg.command)
+    shop = admin_shop(make_shop, wg=fake_wg)
     stuck = make_order(USER, "paid")
     failed = make_order(USER, "failed")
     pending = make_order(USER, "pending")
@@ -309,7 +283,7 @@ def test_orders_needing_attention_retry_and_refund(make_shop, fake_wg):
 
 
 def test_server_status_shows_the_node_the_pool_and_the_peers(make_shop, fake_proxmox, fake_wg):
-    shop = admin_shop(make_shop, proxmox=fake_proxmox, WG_COMMAND=fake_wg.command)
+    shop = admin_shop(make_shop, proxmox=fake_proxmox, wg=fake_wg)
     key = wg_key()
     peer_id, _ = make_peer(USER, key=key)
     with db_session:
@@ -317,14 +291,18 @@ def test_server_status_shows_the_node_the_pool_and_the_peers(make_shop, fake_pro
                   ip="203.0.113.11", prefix=24, live_ip="203.0.113.11", status="running",
                   expires_at=clock.now() + timedelta(days=5), created_at=clock.now())
     now = int((clock.now() - clock.from_epoch(0)).total_seconds())
-    add_dump_peers(fake_wg, [(key, now - 65, 3 * 2**20, 512)])
-    add_dump_peers(fake_wg, [(wg_key(), now - 3600 * i, 0, 0) for i in range(1, 25)])
+    fake_wg.add_stranger(key, "10.8.0.9/32")
+    fake_wg.set_traffic(key, now - 65, 3 * 2**20, 512)
+    for i in range(1, 25):
+        stranger = wg_key()
+        fake_wg.add_stranger(stranger, f"10.8.0.{100 + i}/32")
+        fake_wg.set_traffic(stranger, now - 3600 * i, 0, 0)
     open_panel(shop)
     shop.click(ADMIN, "Servers")
     text = shop.last_text(ADMIN)
     assert f"Proxmox node {fake_proxmox.node}: CPU 3% of 16, load 0.42 0.37 0.30" in text
     assert "Memory 12.0 GiB of 64.0 GiB" in text and "IP pool: 2 of 3 addresses free" in text
-    assert "WireGuard wgtest0: 25 peers, 1 seen in the last 3 min" in text
+    assert f"WireGuard {fake_wg.interface}: 25 peers, 1 seen in the last 3 min" in text
     assert f"VPN #{peer_id} (user {USER}) · handshake 1 min ago · rx 3.0 MiB · tx 512 B" in text
     assert "…and 5 more" in text and "(not in the shop)" in text
     fake_proxmox.fail_next("node_status", status=500, message="node is on fire")

@@ -7,11 +7,8 @@ from pony.orm import db_session
 from lib import clock
 from lib.models import Event, Order
 from tests.fakes.n8n import FakeN8n
-from tests.support import wgnet
 from tests.support.buying import VPN_USER as USER
 from tests.support.buying import pay_by_crypto, pending_order
-
-lab = pytest.fixture(wgnet.wireguard_lab)
 
 
 @pytest.fixture
@@ -20,8 +17,8 @@ def n8n():
         yield fake
 
 
-def test_events_are_delivered_with_the_api_key_and_the_contract_shape(make_shop, lab, n8n):
-    shop = make_shop(wg=lab, N8N_WEBHOOK_URL=n8n.webhook_url, N8N_API_KEY=n8n.api_key)
+def test_events_are_delivered_with_the_api_key_and_the_contract_shape(make_shop, fake_wg, n8n):
+    shop = make_shop(wg=fake_wg, N8N_WEBHOOK_URL=n8n.webhook_url, N8N_API_KEY=n8n.api_key)
     order_id = pay_by_crypto(shop)
     shop.run_jobs()
     assert sorted(n8n.names()) == ["payment.received", "user.registered", "vpn.created"]
@@ -67,8 +64,8 @@ def test_without_a_receiver_events_are_kept(shop):
     assert shop.cron_tick().get_json()["events"] == 0
 
 
-def test_cron_tick_requeues_a_paid_order_whose_job_redis_lost(make_shop, lab):
-    shop = make_shop(wg=lab)
+def test_cron_tick_requeues_a_paid_order_whose_job_redis_lost(make_shop, fake_wg):
+    shop = make_shop(wg=fake_wg)
     order_id = pay_by_crypto(shop)
     shop.redis.flushdb()  # the fulfilment job is gone; the payment is in PostgreSQL
     assert shop.cron_tick().get_json()["stuck_orders"] == 0  # not stuck yet: it may still be running
@@ -78,11 +75,11 @@ def test_cron_tick_requeues_a_paid_order_whose_job_redis_lost(make_shop, lab):
     shop.run_jobs()
     with db_session:
         assert Order[order_id].status == "fulfilled"
-    assert len(lab.peers()) == 1 and len(shop.telegram.documents(USER)) == 1
+    assert len(fake_wg.peers()) == 1 and len(shop.telegram.documents(USER)) == 1
 
 
-def test_unpaid_orders_expire_and_a_late_payment_still_buys_the_plan(make_shop, lab):
-    shop = make_shop(wg=lab)
+def test_unpaid_orders_expire_and_a_late_payment_still_buys_the_plan(make_shop, fake_wg):
+    shop = make_shop(wg=fake_wg)
     checkout = pending_order(shop, "cryptobot")
     invoice_id = shop.cryptopay.invoices[-1]["invoice_id"]
     clock.advance(timedelta(hours=3))

@@ -1,14 +1,11 @@
 """Refunds: by an admin or by the provider; order, ledger and service all unwind, once."""
-import pytest
 from pony.orm import db_session
 
 from lib.models import LedgerEntry, Order, User, VpnPeer, VpsServer
-from tests.support import wgnet
 from tests.support.buying import pending_order
 from tests.support.invariants import check_invariants
 
 ADMIN, USER = 111, 810001
-lab = pytest.fixture(wgnet.wireguard_lab)
 
 
 def paid_by_yookassa(shop, product="vpn"):
@@ -28,16 +25,16 @@ def paid_by_yookassa(shop, product="vpn"):
     return checkout.order_id, payment_id
 
 
-def test_admin_refunds_a_vpn_order_to_the_balance(make_shop, lab):
-    shop = make_shop(wg=lab, ADMIN_IDS=str(ADMIN))
+def test_admin_refunds_a_vpn_order_to_the_balance(make_shop, fake_wg):
+    shop = make_shop(wg=fake_wg, ADMIN_IDS=str(ADMIN))
     order_id, _ = paid_by_yookassa(shop)
-    assert len(lab.peers()) == 1
+    assert len(fake_wg.peers()) == 1
     shop.send(USER, f"/refund {order_id}")  # a customer cannot
     with db_session:
         assert Order[order_id].status == "fulfilled"
     shop.send(ADMIN, f"/refund {order_id}")
     assert shop.last_text(ADMIN) == f"Refund of order #{order_id} queued (balance)."
-    assert lab.peers() == []
+    assert fake_wg.peers() == []
     with db_session:
         assert Order[order_id].status == "refunded" and User[USER].balance == 199
         assert VpnPeer.select().first().live_address is None
@@ -45,7 +42,7 @@ def test_admin_refunds_a_vpn_order_to_the_balance(make_shop, lab):
     shop.send(ADMIN, f"/refund {order_id}")  # twice: nothing more
     with db_session:
         assert User[USER].balance == 199 and LedgerEntry.select(lambda e: e.kind == "refund").count() == 1
-    check_invariants(lab=lab)
+    check_invariants(lab=fake_wg)
 
 
 def test_admin_refund_through_yookassa_destroys_the_vps_and_pays_back(make_shop, fake_proxmox):
@@ -67,8 +64,8 @@ def test_admin_refund_through_yookassa_destroys_the_vps_and_pays_back(make_shop,
     check_invariants(proxmox=fake_proxmox)
 
 
-def test_a_refund_made_at_yookassa_is_followed_by_its_notification(make_shop, lab):
-    shop = make_shop(wg=lab)
+def test_a_refund_made_at_yookassa_is_followed_by_its_notification(make_shop, fake_wg):
+    shop = make_shop(wg=fake_wg)
     order_id, payment_id = paid_by_yookassa(shop)
     from yookassa import Configuration, Refund
     Configuration.configure(shop.yookassa.shop_id, shop.yookassa.secret_key, api_url=shop.yookassa.api_url)
@@ -77,11 +74,11 @@ def test_a_refund_made_at_yookassa_is_followed_by_its_notification(make_shop, la
     assert shop.yookassa_notify(note).get_json()["result"] == "refund_queued"
     assert shop.yookassa_notify(note).status_code == 200  # delivered twice
     shop.run_jobs()
-    assert lab.peers() == []
+    assert fake_wg.peers() == []
     with db_session:
         assert Order[order_id].status == "refunded" and User[USER].balance == 0
         assert LedgerEntry.select(lambda e: e.kind == "payout").count() == 1
-    check_invariants(lab=lab)
+    check_invariants(lab=fake_wg)
 
 
 def test_bad_refund_commands_get_the_usage(make_shop):

@@ -46,3 +46,12 @@ def bought_server(make_shop, fake_proxmox, **env):
     with db_session:
         server = VpsServer.select().first()
         return shop, server.id, server.vmid
+
+
+def rsa_public_key(comment="me") -> str:
+    """A fresh, whole OpenSSH RSA public key line, as a customer would paste it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return f"{line} {comment}"

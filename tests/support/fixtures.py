@@ -140,3 +140,11 @@ def make_shop(database_url, redis_conn, fake_telegram, fake_cryptopay, fake_yook
 def shop(make_shop):
     """The shop with every provider on and a WireGuard command that always fails (no lab)."""
     return make_shop()
+
+
+@pytest.fixture
+def fake_wg(tmp_path):
+    """A fake `wg` on a fake interface (tests/fakes/wg.py): make_shop(wg=fake_wg) sells keys on it."""
+    from tests.fakes.wg import FakeWireGuard
+    with FakeWireGuard(tmp_path) as fake:
+        yield fake
