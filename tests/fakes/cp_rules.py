@@ -1,5 +1,5 @@
 """Crypto Pay API rules (createInvoice) and formats shared by FakeCryptoPay."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 ASSETS = ("USDT", "TON", "BTC", "ETH", "LTC", "BNB", "TRX", "USDC")
@@ -10,10 +10,6 @@ USD_PER_ASSET = {"USDT": "1", "USDC": "1", "TON": "3", "BTC": "60000", "ETH": "3
                  "LTC": "80", "BNB": "600", "TRX": "0.12"}
 FIAT_PER_USD = {"USD": "1", "EUR": "0.92", "RUB": "90", "UAH": "41", "KZT": "480"}
 FEE = Decimal("0.03")
-
-
-def now_utc():
-    return datetime.now(timezone.utc)
 
 
 def iso(dt):

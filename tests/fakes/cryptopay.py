@@ -1,7 +1,8 @@
 """FakeCryptoPay: the Crypto Pay API (CryptoBot) invoices, plus signed webhooks.
 
 Configure the shop with `fake.api_url` (server root + "/api"). Shapes follow
-tests/fixtures/cryptopay_invoice_paid.json.
+tests/fixtures/cryptopay_invoice_paid.json. `clock` (see clock.py) stamps created_at, paid_at
+and request_date and decides when an invoice's expires_in has run out.
 """
 import copy
 import hashlib
@@ -22,7 +23,6 @@ from .cp_rules import (
     decimal_str,
     flag,
     iso,
-    now_utc,
 )
 from .http import FakeService
 
@@ -32,10 +32,11 @@ class FakeCryptoPay(FakeService):
 
     api_path = "/api"
 
-    def __init__(self, token="1234:AAfakeCryptoPayToken"):
-        super().__init__()
+    def __init__(self, token="1234:AAfakeCryptoPayToken", clock=None):
+        super().__init__(clock=clock)
         self.token = token
         self._invoices, self._next_id, self._update_id = {}, 1, 100
+        self._calls = []  # (method, params) of each authorised call to a known method
         self.app.add_url_rule("/api/<method>", view_func=self._route, methods=["GET", "POST"])
         self._methods = {"getMe": self._get_me, "createInvoice": self._create_invoice,
                          "getInvoices": self._get_invoices, "deleteInvoice": self._delete_invoice}
@@ -49,6 +50,11 @@ class FakeCryptoPay(FakeService):
     def invoice(self, invoice_id):
         with self._lock:
             return self._view(self._invoices[int(invoice_id)])
+
+    def calls(self, method):
+        """The params of each call to `method` (e.g. "getInvoices"), oldest first, as sent."""
+        with self._lock:
+            return [copy.deepcopy(p) for m, p in self._calls if m == method]
 
     # ---- test controls -------------------------------------------------
     def pay(self, invoice_id, asset="USDT", anonymously=False):
@@ -74,7 +80,7 @@ class FakeCryptoPay(FakeService):
             inv.update(status="paid", paid_asset=asset, paid_amount=decimal_str(paid),
                        paid_usd_rate=decimal_str(usd_rate), usd_rate=decimal_str(usd_rate), fee_asset=asset,
                        fee_amount=decimal_str(fee), fee=decimal_str(fee), fee_in_usd=decimal_str(fee * usd_rate),
-                       paid_at=iso(now_utc()), paid_anonymously=bool(anonymously))
+                       paid_at=iso(self._utcnow()), paid_anonymously=bool(anonymously))
             return self.webhook(invoice_id)
 
     def webhook(self, invoice_id, update_type="invoice_paid"):
@@ -82,7 +88,7 @@ class FakeCryptoPay(FakeService):
         with self._lock:
             self._update_id += 1
             update = {"update_id": self._update_id, "update_type": update_type,
-                      "request_date": iso(now_utc()), "payload": self.invoice(invoice_id)}
+                      "request_date": iso(self._utcnow()), "payload": self.invoice(invoice_id)}
         raw = json.dumps(update, ensure_ascii=False).encode("utf-8")
         return raw, {"Content-Type": "application/json",
                      "crypto-pay-api-signature": self.sign(raw)}
@@ -112,6 +118,7 @@ class FakeCryptoPay(FakeService):
         params.update(body if isinstance(body, dict) else {})
         try:
             with self._lock:
+                self._calls.append((method, copy.deepcopy(params)))
                 return jsonify(ok=True, result=handler(params))
         except CryptoPayError as exc:
             return self._error(exc)
@@ -124,7 +131,7 @@ class FakeCryptoPay(FakeService):
         return {"app_id": 1, "name": "Fake shop", "payment_processing_bot_username": "CryptoBot"}
 
     def _create_invoice(self, p):
-        now = now_utc()
+        now = self._utcnow()
         inv = check_invoice(p, now)
         h = "IV" + secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")[:10]
         inv.update(invoice_id=self._next_id, hash=h, status="active", created_at=iso(now),
@@ -164,8 +171,8 @@ class FakeCryptoPay(FakeService):
         return True
 
     def _refresh(self, inv):
-        # Real invoices expire on their own once expiration_date passes.
-        if inv["status"] == "active" and inv.get("expiration_date", "~") < iso(now_utc()):
+        # Real invoices expire on their own once expiration_date passes (on the fake's clock).
+        if inv["status"] == "active" and inv.get("expiration_date", "~") < iso(self._utcnow()):
             inv["status"] = "expired"
 
     def _view(self, inv):

@@ -8,6 +8,8 @@ import threading
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from .clock import FakeClock, utc_now
+
 
 class _QuietHandler(WSGIRequestHandler):
     # Per-request access lines would drown pytest output; errors still log.
@@ -33,6 +35,7 @@ def self_signed_cert(directory, hosts=("127.0.0.1", "localhost")):
             alt.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             alt.append(x509.DNSName(host))
+    # Real time, not a fake's clock: the client's TLS stack checks it against the system clock.
     now = datetime.datetime.now(datetime.timezone.utc)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
@@ -108,13 +111,16 @@ class FakeService:
     `url` is the server root once started; `api_url` is what the client
     under test should be configured with (root + `api_path`). With tls=True
     it serves HTTPS with a fresh self-signed certificate for 127.0.0.1 and
-    localhost; `ca_path` is the file a client verifies it with.
+    localhost; `ca_path` is the file a client verifies it with. `clock` is the
+    fake's business time (see clock.py); by default real time that
+    `fake.clock.advance(seconds)` moves.
     """
 
     api_path = ""
 
-    def __init__(self, tls=False):
+    def __init__(self, tls=False, clock=None):
         self.app = Flask(type(self).__name__)
+        self.clock = clock if clock is not None else FakeClock()
         # RLock: helpers called from route handlers may take it again.
         self._lock = threading.RLock()
         self.ca_path = None
@@ -137,6 +143,10 @@ class FakeService:
 
     def start(self):
         return self._http.start()
+
+    def _utcnow(self):
+        """Now on the fake's clock, as an aware UTC datetime."""
+        return utc_now(self.clock)
 
     def stop(self):
         self._http.stop()

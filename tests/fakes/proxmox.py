@@ -10,8 +10,11 @@ requests encodes True as "True", which PVE refuses.
 
 Seeded with template 9000 "debian-12-cloudinit" (scsi0 10G). Test controls, assertions and
 fault injection (add_vm, set_status, set_lock, set_durations, fail_next, fail_task,
-complete_tasks, vms, vm, tasks, task, calls, calls_to) live in pve_state.PveState; the
-endpoints in pve_read / pve_write; the API's rules and messages in pve_rules.
+complete_tasks, lose_vm, vms, vm, tasks, task, calls, calls_to) live in pve_state and
+pve_tasks; the endpoints in pve_read / pve_write / pve_power; the API's rules and messages
+in pve_rules. `clock` (see clock.py) is business time: VM uptime and UPID start times; task
+durations (clone_seconds, durations, shutdown_timeout_cap) are real seconds, because the
+shop's worker really waits for a task.
 """
 import json
 import re
@@ -20,13 +23,14 @@ from flask import Response, request
 
 from . import pve_rules as rules
 from .http import FakeService
+from .pve_power import PvePowerApi
 from .pve_read import PveReadApi
 from .pve_rules import PveError
 from .pve_state import PveState
 from .pve_write import PveWriteApi
 
 
-class FakeProxmox(FakeService, PveState, PveReadApi, PveWriteApi):
+class FakeProxmox(FakeService, PveState, PveReadApi, PveWriteApi, PvePowerApi):
     """One PVE node with API-token auth, qemu VMs, worker tasks and fault injection."""
 
     api_path = "/api2/json"
@@ -36,14 +40,14 @@ class FakeProxmox(FakeService, PveState, PveReadApi, PveWriteApi):
                  template_vmid=9000, template_name="debian-12-cloudinit", template_disk="10G",
                  clone_seconds=0.2, durations=None, shutdown_works=True,
                  shutdown_timeout_cap=1.0, resize_returns_task=True,
-                 start_running_http_error=False, version="8.2.4"):
-        super().__init__(tls=True)
+                 start_running_http_error=False, version="8.2.4", clock=None):
+        super().__init__(tls=True, clock=clock)
         self.user, self.token_name, self.token_value = user, token_name, token_value
         self.node = node
         self.version = version
         self._init_state(dict({"clone": clone_seconds}, **(durations or {})))
         # The guest reacts to ACPI: when False, shutdown/reboot tasks run into their timeout
-        # (capped at shutdown_timeout_cap seconds) and fail unless forceStop=1.
+        # (capped at shutdown_timeout_cap real seconds) and fail unless forceStop=1.
         self.shutdown_works = shutdown_works
         self.shutdown_timeout_cap = shutdown_timeout_cap
         # PVE >= 8.0 answers resize with a task UPID; 7.x resized synchronously (data null).

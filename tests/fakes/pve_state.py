@@ -1,22 +1,14 @@
-"""In-memory state of FakeProxmox: VMs, worker tasks on a clock, injected faults.
+"""In-memory state of FakeProxmox: VMs, injected request faults, recorded calls.
 
-Time is simulated lazily: a task ends `duration` seconds after it started and its
-effect is applied the next time anything looks at the state (`_tick`), in end order.
+A VM's uptime counts on the fake's clock (see clock.py), so a test can advance it; worker
+tasks, which the shop waits for in real time, live in pve_tasks.
 """
 import copy
 import hashlib
-import itertools
 import os
-import time
 
-from .pve_rules import PveError, drive_size, encode_upid
-
-DEFAULT_DURATIONS = {"clone": 0.2, "config": 0.1, "resize": 0.1, "start": 0.1, "shutdown": 0.1,
-                     "stop": 0.1, "reboot": 0.1, "destroy": 0.1}
-TASK_TYPES = {"clone": "qmclone", "config": "qmconfig", "resize": "qmresize", "start": "qmstart",
-              "shutdown": "qmshutdown", "stop": "qmstop", "reboot": "qmreboot",
-              "destroy": "qmdestroy"}
-QUICK = 0.05  # how long a worker that fails its first check runs
+from .pve_rules import PveError, drive_size
+from .pve_tasks import PveTasks
 
 
 def template_config(vmid, name, disk):
@@ -34,17 +26,13 @@ def _uuid(seed):
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 
 
-class PveState:
-    """Mixin holding the cluster state; the owner provides `self._lock` and `self.node`."""
+class PveState(PveTasks):
+    """Mixin holding the cluster state; the owner provides _lock, node and clock."""
 
     def _init_state(self, durations):
+        self._init_tasks(durations)
         self._vms = {}
-        self._tasks = {}  # upid -> task, in creation order
         self._faults = {}  # action -> [PveError, ...]
-        self._task_faults = {}  # action -> [exitstatus, ...]
-        self._pids = itertools.count(0x1A2B0)
-        self._pstart = 0x0100000 + int.from_bytes(os.urandom(2), "big")
-        self.durations = dict(DEFAULT_DURATIONS, **(durations or {}))
         self.calls = []  # (method, path under /api2/json, params)
 
     # ---- test controls ---------------------------------------------------------
@@ -62,26 +50,30 @@ class PveState:
             conf.update(config or {})
             self._vms[vmid] = {"vmid": vmid, "name": name, "node": self.node,
                                "template": bool(template), "status": status, "lock": lock,
-                               "config": conf, "started_at": time.monotonic()}
+                               "config": conf, "started_at": self.clock()}
             return self.vm(vmid)
 
     def set_status(self, vmid, status):
         """Flip a VM to "running"/"stopped" directly (no task)."""
         with self._lock:
             vm = self._vms[int(vmid)]
-            vm["status"], vm["started_at"] = status, time.monotonic()
+            vm["status"], vm["started_at"] = status, self.clock()
 
     def set_lock(self, vmid, lock):
         with self._lock:
             self._vms[int(vmid)]["lock"] = lock
 
-    def set_durations(self, **seconds):
-        """Seconds per task: clone, config, resize, start, shutdown, stop, reboot, destroy."""
+    def lose_vm(self, vmid):
+        """Remove a VM as if an operator deleted it outside the shop; return its last snapshot.
+
+        No task and no recorded call: the shop only finds out by looking.
+        """
         with self._lock:
-            unknown = set(seconds) - set(DEFAULT_DURATIONS)
-            if unknown:
-                raise ValueError("unknown actions: %s" % sorted(unknown))
-            self.durations.update(seconds)
+            snapshot = self.vm(vmid)
+            if snapshot is None:
+                raise ValueError("no VM %s on the node" % vmid)
+            del self._vms[int(vmid)]
+            return snapshot
 
     def fail_next(self, action, times=1, status=500, message="injected failure", errors=None):
         """The next `times` requests of `action` answer HTTP `status` with `message` and no effect.
@@ -93,22 +85,6 @@ class PveState:
         with self._lock:
             self._faults.setdefault(action, []).extend(
                 [PveError(status, message, errors)] * times)
-
-    def fail_task(self, action, times=1, exitstatus="some error"):
-        """The next `times` tasks of `action` end with `exitstatus` instead of "OK", no effect."""
-        with self._lock:
-            if action not in TASK_TYPES:
-                raise ValueError("no task for action %r" % action)
-            self._task_faults.setdefault(action, []).extend([exitstatus] * times)
-
-    def complete_tasks(self, within=0):
-        """Fast-forward: every running task ends now (or at the latest `within` seconds from now)."""
-        with self._lock:
-            now = time.monotonic()
-            for task in self._tasks.values():
-                if task["status"] == "running":
-                    task["duration"] = min(task["duration"], now + within - task["started"])
-            self._tick()
 
     # ---- assertions ------------------------------------------------------------
     def vms(self):
@@ -129,18 +105,6 @@ class PveState:
             snap["uptime"] = self._uptime(vm)
             return snap
 
-    @property
-    def tasks(self):
-        """Snapshots of all tasks, oldest first."""
-        with self._lock:
-            self._tick()
-            return [self._task_view(t) for t in self._tasks.values()]
-
-    def task(self, upid):
-        with self._lock:
-            self._tick()
-            return self._task_view(self._tasks[upid]) if upid in self._tasks else None
-
     def calls_to(self, method=None, path_contains=""):
         with self._lock:
             return [c for c in self.calls if (method is None or c[0] == method)
@@ -160,53 +124,8 @@ class PveState:
         return vm
 
     def _uptime(self, vm):
-        return int(time.monotonic() - vm["started_at"]) if vm["status"] == "running" else 0
+        return int(self.clock() - vm["started_at"]) if vm["status"] == "running" else 0
 
     @staticmethod
     def _disk_bytes(vm):
         return drive_size(vm["config"].get("scsi0", "x,size=0"))
-
-    def _start_task(self, action, task_id, finish, duration=None, fails_with=None):
-        """Start a worker; `finish(planned_exitstatus_or_None)` applies it, returns the exitstatus.
-
-        `fails_with` is the error of a check the worker makes first (it then ends quickly).
-        """
-        planned = fails_with
-        injected = self._task_faults.get(action)
-        if planned is None and injected:
-            planned = injected.pop(0)
-        if duration is None:
-            duration = self.durations[action]
-        if fails_with is not None:
-            duration = min(duration, QUICK)
-        starttime = int(time.time())
-        user = "%s!%s" % (self.user, self.token_name)
-        upid = encode_upid(self.node, next(self._pids), self._pstart, starttime,
-                           TASK_TYPES[action], task_id, user)
-        self._tasks[upid] = {"upid": upid, "action": action, "type": TASK_TYPES[action],
-                             "id": str(task_id), "node": self.node, "user": self.user,
-                             "tokenid": self.token_name, "starttime": starttime,
-                             "started": time.monotonic(), "duration": duration,
-                             "status": "running", "exitstatus": None,
-                             "_planned": planned, "_finish": finish}
-        return upid
-
-    def _tick(self):
-        now = time.monotonic()
-        due = [t for t in self._tasks.values()
-               if t["status"] == "running" and now >= t["started"] + t["duration"]]
-        for task in sorted(due, key=lambda t: t["started"] + t["duration"]):
-            exitstatus = task["_finish"](task["_planned"])
-            task.update(status="stopped", exitstatus=exitstatus or task["_planned"] or "OK",
-                        endtime=task["starttime"] + int(round(task["duration"])))
-
-    @staticmethod
-    def _task_view(task):
-        view = {k: v for k, v in task.items()
-                if not k.startswith("_") and k not in ("started", "duration", "action")}
-        if task["status"] == "running":
-            view.pop("exitstatus")
-            view.pop("endtime", None)
-        view["pid"] = int(task["upid"].split(":")[2], 16)
-        view["pstart"] = int(task["upid"].split(":")[3], 16)
-        return view

@@ -4,14 +4,12 @@ Point telebot at it with `telebot.apihelper.API_URL = fake.api_url`.
 """
 import copy
 import threading
-import time
-from collections import deque
 
 from flask import jsonify, request
 
 from .http import FakeService
 from .tg_methods import BotMethods
-from .tg_rules import TgError, bad, buttons, decode_params
+from .tg_rules import Gate, TgError, bad, buttons, decode_params
 from .tg_updates import (
     make_callback_update,
     make_message_update,
@@ -24,13 +22,17 @@ __all__ = ["FakeTelegram", "make_message_update", "make_callback_update",
 
 
 class FakeTelegram(BotMethods, FakeService):
-    """In-memory Bot API server for one bot token."""
+    """In-memory Bot API server for one bot token.
+
+    `clock` (see clock.py) dates messages and edits and runs the flood-limit windows.
+    """
 
     api_path = "/bot{0}/{1}"  # the format of telebot.apihelper.API_URL
-    max_long_poll = 1.0  # seconds getUpdates may wait on an empty queue
+    # Real seconds getUpdates may hold an empty poll open: the client's request really waits.
+    max_long_poll = 1.0
 
-    def __init__(self, token="123456:TEST-fake-token"):
-        super().__init__()
+    def __init__(self, token="123456:TEST-fake-token", clock=None):
+        super().__init__(clock=clock)
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
             raise ValueError("a bot token looks like 123456:ABC-secret")
@@ -42,8 +44,7 @@ class FakeTelegram(BotMethods, FakeService):
         self.webhook = {"url": "", "secret_token": None}
         self.commands, self.menu_buttons = {}, {}
         self._chats, self._next_id, self._log = {}, {}, []
-        self._files, self._updates, self._blocked = {}, [], set()
-        self._fail, self._limit, self._stamps = deque(), (None, None), {}
+        self._files, self._updates, self._gate = {}, [], Gate()
         self._cond = threading.Condition(self._lock)
         self.app.add_url_rule("/bot<token>/<method>", view_func=self._route,
                               methods=["GET", "POST"])
@@ -59,20 +60,21 @@ class FakeTelegram(BotMethods, FakeService):
     # ---- test controls -------------------------------------------------
     def block(self, chat_id):
         with self._lock:
-            self._blocked.add(chat_id)
+            self._gate.blocked.add(chat_id)
 
     def unblock(self, chat_id):
         with self._lock:
-            self._blocked.discard(chat_id)
+            self._gate.blocked.discard(chat_id)
 
     def set_rate_limit(self, per_second=30, per_chat_per_second=None):
-        """Sliding 1 s windows: global and per chat; None switches one off."""
+        """Sliding 1 s windows on the fake's clock: global and per chat; None switches one off."""
         with self._lock:
-            self._limit, self._stamps = (per_second, per_chat_per_second), {}
+            self._gate.limits, self._gate.stamps = (per_second, per_chat_per_second), {}
 
     def fail_next(self, n, retry_after=1):
+        """The next `n` requests answer 429 with `retry_after`, whatever the limits."""
         with self._lock:
-            self._fail.extend([retry_after] * n)
+            self._gate.fail.extend([retry_after] * n)
 
     def queue_update(self, update):
         """Queue an Update for getUpdates; a missing update_id is assigned."""
@@ -140,9 +142,9 @@ class FakeTelegram(BotMethods, FakeService):
         files = {k: (f.filename, f.read()) for k, f in request.files.items()}
         try:
             params = decode_params(raw)
-            if handler != self._m_getUpdates:
-                self._gate(params.get("chat_id"))
             with self._lock:
+                if handler != self._m_getUpdates:
+                    self._gate.check(params.get("chat_id"), self.clock())
                 result = handler(params, files)
                 self.calls.append({"method": method, "params": params, "files": files})
         except TgError as exc:
@@ -154,23 +156,6 @@ class FakeTelegram(BotMethods, FakeService):
     @staticmethod
     def _error(exc):
         return jsonify(exc.body()), exc.code
-
-    def _gate(self, chat_id):
-        with self._lock:
-            if self._fail:
-                raise _too_many(self._fail.popleft())
-            now = time.monotonic()
-            for key, limit in ((None, self._limit[0]), (chat_id, self._limit[1])):
-                stamps = self._stamps.setdefault(key, deque())
-                while stamps and now - stamps[0] >= 1:
-                    stamps.popleft()
-                if limit and len(stamps) >= limit:
-                    raise _too_many(1)
-            for key, limit in ((None, self._limit[0]), (chat_id, self._limit[1])):
-                if limit:
-                    self._stamps[key].append(now)
-            if chat_id in self._blocked:
-                raise TgError(403, "Forbidden: bot was blocked by the user")
 
     def _chat_id(self, p):
         chat_id = p.get("chat_id")
@@ -191,16 +176,10 @@ class FakeTelegram(BotMethods, FakeService):
         chat = ({"id": chat_id, "type": "private"} if chat_id > 0
                 else {"id": chat_id, "type": "supergroup", "title": "Fake group"})
         message = dict({"message_id": message_id, "from": self.bot_user, "chat": chat,
-                        "date": int(time.time())}, **content)
+                        "date": int(self.clock())}, **content)
         self._chats.setdefault(chat_id, {})[message_id] = message
         return self._logged(message)
 
     def _logged(self, message):
         self._log.append(copy.deepcopy(message))
         return copy.deepcopy(message)
-
-
-
-def _too_many(retry_after):
-    return TgError(429, "Too Many Requests: retry after %d" % retry_after,
-                   {"retry_after": retry_after})

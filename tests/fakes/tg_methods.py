@@ -1,11 +1,9 @@
 """Bodies of the Bot API methods of FakeTelegram (called with its lock held)."""
 import copy
-import io
-import mimetypes
 import re
 import time
-import uuid
 
+from .tg_media import new_media
 from .tg_rules import CAPTION_MAX, TEXT_MAX, TgError, bad, check_markup, formatted, is_true
 
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
@@ -25,10 +23,6 @@ def _put(message, key, value):
         message[key] = value
     else:
         message.pop(key, None)
-
-
-def _new_id(prefix):
-    return prefix + uuid.uuid4().hex
 
 
 class BotMethods:
@@ -55,7 +49,7 @@ class BotMethods:
         if (text, entities, markup) == (message["text"], message.get("entities", []),
                                         message.get("reply_markup")):
             raise bad(NOT_MODIFIED)
-        message["text"], message["edit_date"] = text, int(time.time())
+        message["text"], message["edit_date"] = text, int(self.clock())
         _put(message, "entities", entities)
         _put(message, "reply_markup", markup)
         return self._logged(message)
@@ -66,7 +60,7 @@ class BotMethods:
         if markup == message.get("reply_markup"):
             raise bad(NOT_MODIFIED)
         _put(message, "reply_markup", markup)
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = int(self.clock())
         return self._logged(message)
 
     def _m_deleteMessage(self, p, files):
@@ -100,7 +94,7 @@ class BotMethods:
             name, data = files[kind]
             if not data:
                 raise bad("file must be non-empty")
-            media = self._new_media(kind, name, data)
+            media = new_media(self._files, kind, name, data)
         elif isinstance(p.get(kind), str) and self._files.get(p[kind], (None,))[0] == kind:
             media = copy.deepcopy(self._files[p[kind]][1])  # re-send by file_id
         elif p.get(kind):
@@ -112,29 +106,6 @@ class BotMethods:
         _put(message, "caption_entities", entities)
         _put(message, "reply_markup", markup)
         return self._store(chat_id, message)
-
-    def _new_media(self, kind, name, data):
-        if kind == "document":
-            meta = {"file_id": _new_id("BQACAgIAAxkBAAI"), "file_unique_id": _new_id("AgAD"),
-                    "file_name": name or "document",
-                    "mime_type": mimetypes.guess_type(name or "")[0] or "application/octet-stream",
-                    "file_size": len(data)}
-            self._files[meta["file_id"]] = (kind, meta, data)
-            return meta
-        try:  # Telegram decodes photos; garbage bytes are refused
-            from PIL import Image
-            width, height = Image.open(io.BytesIO(data)).size
-        except Exception:
-            raise bad("IMAGE_PROCESS_FAILED")
-        sizes = []
-        for scale in sorted({min(1.0, 90 / max(width, height)), min(1.0, 1280 / max(width, height))}):
-            size = {"file_id": _new_id("AgACAgIAAxkBAAI"), "file_unique_id": _new_id("AQAD"),
-                    "file_size": len(data), "width": max(1, round(width * scale)),
-                    "height": max(1, round(height * scale))}
-            sizes.append(size)
-        for size in sizes:
-            self._files[size["file_id"]] = (kind, sizes, data)
-        return sizes
 
     def _m_setWebhook(self, p, files):
         url, secret = p.get("url", ""), p.get("secret_token")
@@ -201,7 +172,8 @@ class BotMethods:
         offset, limit = p.get("offset"), max(1, min(100, int(p.get("limit") or 100)))
         if isinstance(offset, int):  # confirms everything below the offset
             self._updates[:] = [u for u in self._updates if u["update_id"] >= offset]
-        # Long polling, capped (max_long_poll) so a test never hangs on an empty queue.
+        # Long polling, capped (max_long_poll) so a test never hangs on an empty queue. Real
+        # time, not the fake's clock: the client's HTTP request is what waits.
         deadline = time.monotonic() + min(float(p.get("timeout") or 0), self.max_long_poll)
         while not self._updates and time.monotonic() < deadline:
             self._cond.wait(deadline - time.monotonic())

@@ -1,5 +1,6 @@
 """Bot API input rules shared by the FakeTelegram methods."""
 import json
+from collections import deque
 
 from .tg_html import HtmlError, parse_html
 
@@ -29,6 +30,43 @@ class TgError(Exception):
 
 def bad(description):
     return TgError(400, "Bad Request: " + description)
+
+
+def too_many(retry_after):
+    return TgError(429, "Too Many Requests: retry after %d" % retry_after,
+                   {"retry_after": retry_after})
+
+
+GLOBAL = ("all chats",)  # the global window's key: no chat id equals it
+
+
+class Gate:
+    """What Telegram refuses before reading a request: injected 429s, flood limits, blocks.
+
+    Flood limits are sliding 1 s windows, global and per chat, on the fake's clock (so a test
+    advances it rather than sleeping). The owner calls check() with its lock held.
+    """
+
+    def __init__(self):
+        self.fail, self.limits, self.stamps, self.blocked = deque(), (None, None), {}, set()
+
+    def check(self, chat_id, now):
+        if self.fail:
+            raise too_many(self.fail.popleft())
+        # A request without a chat (getMe, setWebhook) counts against the global window only.
+        windows = [(key, limit) for key, limit in ((GLOBAL, self.limits[0]),
+                                                   (chat_id, self.limits[1]))
+                   if limit and key is not None]
+        for key, limit in windows:
+            stamps = self.stamps.setdefault(key, deque())
+            while stamps and now - stamps[0] >= 1:
+                stamps.popleft()
+            if len(stamps) >= limit:
+                raise too_many(1)
+        for key, limit in windows:
+            self.stamps[key].append(now)
+        if chat_id in self.blocked:
+            raise TgError(403, "Forbidden: bot was blocked by the user")
 
 
 def decode_params(raw):

@@ -1,4 +1,8 @@
-"""Builders of incoming Update JSON, shaped like tests/fixtures/telegram_update_*.json."""
+"""Builders of incoming Update JSON, shaped like tests/fixtures/telegram_update_*.json.
+
+They stand apart from any FakeTelegram, so messages are dated with real time unless `date=`
+is given (e.g. int(fake.clock()) to match a fake whose clock a test moved).
+"""
 import itertools
 import time
 import uuid
@@ -67,12 +71,13 @@ def make_pre_checkout_update(update_id, user_id, payload, total_amount, currency
 
 
 def make_successful_payment_update(update_id, user_id, payload, total_amount, currency="XTR",
-                                   charge_id=None, first_name="Ann", language_code="en"):
+                                   charge_id=None, first_name="Ann", language_code="en",
+                                   date=None):
     """An Update with a service message carrying successful_payment."""
     user = make_user(user_id, first_name, None, language_code)
     return {"update_id": update_id, "message": {
         "message_id": next(_user_message_ids), "from": user, "chat": private_chat(user),
-        "date": int(time.time()),
+        "date": date or int(time.time()),
         "successful_payment": {
             "currency": currency, "total_amount": total_amount, "invoice_payload": payload,
             "telegram_payment_charge_id": charge_id or "stxF" + uuid.uuid4().hex,

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 from lib.vpn.wireguard.keys import generate_peer_keys
-from tests.fakes import wg_cli
+from tests.fakes import wg_cli, wg_grammar
 from tests.support.wgnet import Peer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -85,12 +85,12 @@ class FakeWireGuard:
                 raise LookupError(f"no peer {public_key} on {self.interface}")
             peer.update(latest_handshake=int(latest_handshake), rx=int(rx), tx=int(tx))
             if endpoint:
-                peer["endpoint"] = wg_cli.parse_endpoint(endpoint)
+                peer["endpoint"] = wg_grammar.parse_endpoint(endpoint)
 
     def add_stranger(self, public_key, allowed_ips):
         """Put a peer the shop never made on the interface, as an admin's `wg set` by hand would."""
         ips = allowed_ips if isinstance(allowed_ips, str) else ",".join(allowed_ips)
-        _, peers = wg_cli.parse_set(["peer", public_key, "allowed-ips", ips])
+        _, peers = wg_grammar.parse_set(["peer", public_key, "allowed-ips", ips])
         with wg_cli.locked(self._state) as state:
             wg_cli.apply_set(state, {}, peers)
 

@@ -1,15 +1,13 @@
 """YooKassa API v3 rules and object formats shared by FakeYooKassa."""
 import re
 import secrets
-from datetime import datetime, timezone
 from decimal import Decimal
 
 _VALUE = re.compile(r"\d+(\.\d{1,2})?")
 _CONFIRMATIONS = ("redirect", "embedded", "external", "qr", "mobile_application")
 
 
-def iso(dt=None):
-    dt = dt or datetime.now(timezone.utc)
+def iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
 
 

@@ -1,12 +1,13 @@
 """FakeYooKassa: payments and refunds of the YooKassa API v3.
 
 Configure the SDK with `Configuration.configure(shop_id, secret, api_url=fake.api_url)`.
-Shapes follow tests/fixtures/yookassa_payment_succeeded.json.
+Shapes follow tests/fixtures/yookassa_payment_succeeded.json. `clock` (see clock.py) stamps
+created_at, captured_at and expires_at.
 """
 import base64
 import copy
 import hmac
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import jsonify, request
@@ -22,8 +23,8 @@ class FakeYooKassa(FakeService):
 
     api_path = "/v3"
 
-    def __init__(self, shop_id="100500", secret_key="test_fake_secret"):
-        super().__init__()
+    def __init__(self, shop_id="100500", secret_key="test_fake_secret", clock=None):
+        super().__init__(clock=clock)
         self.shop_id, self.secret_key = str(shop_id), secret_key
         self.payments, self.refunds = {}, {}
         self.idempotence_keys = []  # every key received, in order (repeats included)
@@ -53,12 +54,11 @@ class FakeYooKassa(FakeService):
                 authorization_details={"rrn": "603668680243", "auth_code": "000000",
                                        "three_d_secure": {"applied": False}})
             if self._capture.get(payment_id, True):
-                p.update(status="succeeded", captured_at=iso(), refundable=True,
+                p.update(status="succeeded", captured_at=self._stamp(), refundable=True,
                          income_amount=money(value * (1 - FEE), p["amount"]["currency"]),
                          refunded_amount=money(Decimal(0), p["amount"]["currency"]))
             else:
-                expires = datetime.now(timezone.utc) + timedelta(days=7)
-                p.update(status="waiting_for_capture", expires_at=iso(expires))
+                p.update(status="waiting_for_capture", expires_at=self._stamp(timedelta(days=7)))
             return self._public(p)
 
     def cancel(self, payment_id, reason="expired_on_confirmation"):
@@ -87,8 +87,12 @@ class FakeYooKassa(FakeService):
             obj = self._public(self.payments[payment_id])
         obj.pop("confirmation", None)
         obj.update(status=status, paid=status in ("succeeded", "waiting_for_capture"),
-                   captured_at=iso(), income_amount=obj["amount"])
+                   captured_at=self._stamp(), income_amount=obj["amount"])
         return {"type": "notification", "event": "payment." + status, "object": obj}
+
+    def _stamp(self, later=timedelta(0)):
+        """An API timestamp: now on the fake's clock, plus `later`."""
+        return iso(self._utcnow() + later)
 
     def _pending(self, payment_id, allowed=("pending",)):
         p = self.payments[payment_id]
@@ -136,7 +140,7 @@ class FakeYooKassa(FakeService):
         pid = object_id()
         p = {"id": pid, "status": "pending", "paid": False, "amount": amount,
              "recipient": {"account_id": self.shop_id, "gateway_id": "2323500"},
-             "created_at": iso(), "test": True, "refundable": False, "metadata": metadata}
+             "created_at": self._stamp(), "test": True, "refundable": False, "metadata": metadata}
         if description is not None:
             p["description"] = str(description)
         if confirmation is not None:
@@ -170,8 +174,8 @@ class FakeYooKassa(FakeService):
         if amount["currency"] != p["amount"]["currency"] or Decimal(amount["value"]) > left:
             raise invalid("Refund amount exceeds the amount left to refund", "amount.value")
         rid = object_id()
-        refund = {"id": rid, "payment_id": p["id"], "status": "succeeded", "created_at": iso(),
-                  "amount": amount}
+        refund = {"id": rid, "payment_id": p["id"], "status": "succeeded",
+                  "created_at": self._stamp(), "amount": amount}
         if body.get("description"):
             refund["description"] = str(body["description"])[:250]
         refunded = Decimal(p["refunded_amount"]["value"]) + Decimal(amount["value"])

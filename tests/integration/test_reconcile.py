@@ -63,10 +63,8 @@ def test_crypto_pay_invoices_whose_webhook_never_came_are_applied_or_expired(mak
 
 def test_one_get_invoices_call_for_the_whole_batch(shop):
     refs = [order(pending_order(shop, "cryptobot").order_id)["ref"] for _ in range(3)]
-    asked, get_invoices = [], shop.cryptopay._methods["getInvoices"]
-    shop.cryptopay._methods["getInvoices"] = lambda p: asked.append(p["invoice_ids"]) or get_invoices(p)
     assert reconcile(shop.rt)["payments"]["checked"] == 3
-    assert asked == [",".join(refs)]
+    assert [p["invoice_ids"] for p in shop.cryptopay.calls("getInvoices")] == [",".join(refs)]
 
 
 def test_yookassa_payments_without_notification_are_applied_or_expired(make_shop, lab):
@@ -209,8 +207,7 @@ def test_a_live_server_whose_vm_vanished_is_reported_once(vps_shop, fake_proxmox
         server = VpsServer.select().first()
         server_id, vmid = server.id, server.vmid
     vm = fake_proxmox.vm(vmid)
-    with fake_proxmox._lock:
-        del fake_proxmox._vms[vmid]
+    fake_proxmox.lose_vm(vmid)  # an operator deleted it outside the shop
 
     assert reconcile_by_cron(shop)["proxmox"]["missing_reported"] == 1
     assert reconcile_by_cron(shop)["proxmox"]["missing_reported"] == 0

@@ -8,15 +8,17 @@ import requests
 from proxmoxer import ProxmoxAPI, ResourceException
 from proxmoxer.tools import Tasks
 
+from tests.fakes.clock import FakeClock
 from tests.fakes.proxmox import FakeProxmox
 
+START = 1_750_000_000  # where the fake's frozen clock stands (VM uptime, UPID start times)
 KEY1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx/Yk+3qZ2p9w0rTb8c= shop@host"
 KEY2 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDc/9+x== admin@desk"
 
 
 @pytest.fixture
 def pve():
-    fake = FakeProxmox()
+    fake = FakeProxmox(clock=FakeClock(start=START))
     fake.start()
     yield fake
     fake.stop()
@@ -317,6 +319,37 @@ def test_destroy(pve, api):
     e = error(api.nodes("pve1").qemu(101).status.current.get)
     assert e.content == "Configuration file 'nodes/pve1/qemu-server/101.conf' does not exist"
     assert api.cluster.nextid.get() == "100"
+
+
+def test_a_vm_lost_behind_the_shops_back(pve, api):
+    ready_vm(api, running=True)
+    calls, tasks = len(pve.calls), pve.tasks
+    lost = pve.lose_vm(100)  # an operator deleted it in the web UI
+    assert (lost["vmid"], lost["name"], lost["status"]) == (100, "vps-100", "running")
+    assert pve.vm(100) is None and pve.vms() == [] and pve.tasks == tasks
+    assert len(pve.calls) == calls  # nothing went through the API
+    e = error(api.nodes("pve1").qemu(100).status.current.get)
+    assert e.content == "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist"
+    assert {q["vmid"] for q in api.nodes("pve1").qemu.get()} == {9000}
+    with pytest.raises(ValueError):
+        pve.lose_vm(100)
+
+
+# -------------------------------------------------------------------- time --
+def test_uptime_and_task_start_times_follow_the_fakes_clock(pve, api):
+    vm = ready_vm(api, running=True)
+    assert vm.status.current.get()["uptime"] == 0
+    pve.clock.advance(3 * 3600)
+    assert vm.status.current.get()["uptime"] == 3 * 3600
+    assert {q["vmid"]: q["uptime"] for q in api.nodes("pve1").qemu.get()}[100] == 3 * 3600
+    upid = vm.status.reboot.post()
+    assert Tasks.decode_upid(upid)["starttime"] == START + 3 * 3600
+    done = wait(api, upid)  # the task itself still takes real time: the client really waits
+    assert done["starttime"] == START + 3 * 3600 and done["endtime"] >= done["starttime"]
+    assert vm.status.current.get()["uptime"] == 0  # a reboot starts the count again
+    assert wait(api, vm.status.stop.post())["exitstatus"] == "OK"
+    pve.clock.advance(60)
+    assert pve.vm(100)["uptime"] == 0  # a stopped VM has none
 
 
 # ---------------------------------------------------------- fault injection --

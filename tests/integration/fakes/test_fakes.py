@@ -5,6 +5,7 @@ import io
 import json
 import pathlib
 import time
+from datetime import timedelta
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from yookassa import Configuration, Payment, Refund
 from yookassa.domain.exceptions import BadRequestError, NotFoundError, UnauthorizedError
 from yookassa.domain.notification import WebhookNotificationFactory
 
+from tests.fakes.clock import FakeClock
 from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.http import LoopbackServer
 from tests.fakes.telegram import (
@@ -27,16 +29,27 @@ from tests.fakes.yookassa import FakeYooKassa
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures"
 TOKEN = "123456:TEST-fake-token"
+START = 1_750_000_000  # 2025-06-15T15:06:40Z: where the fakes' frozen clocks stand
 
 
 def fixture(name):
     return json.loads((FIXTURES / name).read_text("utf-8"))
 
 
+def test_fake_clock_follows_real_time_or_stands_still():
+    live, frozen = FakeClock(), FakeClock(start=START)
+    assert abs(live.now() - time.time()) < 5 and frozen() == frozen.now() == START
+    live.advance(3600)
+    frozen.advance(2.5)
+    assert abs(live() - time.time() - 3600) < 5 and frozen() == START + 2.5
+    with pytest.raises(ValueError):
+        frozen.advance(-1)  # never back: rate windows and expiries assume it
+
+
 # ---------------------------------------------------------------- Telegram --
 @pytest.fixture
 def tg():
-    fake = FakeTelegram(TOKEN)
+    fake = FakeTelegram(TOKEN, clock=FakeClock(start=START))
     fake.start()
     saved = apihelper.API_URL, apihelper.CUSTOM_REQUEST_SENDER
     # The shop installs a 429-retrying sender; these tests see the raw Bot API answers.
@@ -217,7 +230,9 @@ def test_rate_limit_window(tg, bot):
     assert err.error_code == 429
     assert err.result_json["parameters"]["retry_after"] >= 1
     assert err.description.startswith("Too Many Requests: retry after ")
-    time.sleep(1.05)
+    tg.clock.advance(0.5)
+    assert tg_error(bot.send_message, 1, "still inside the window").error_code == 429
+    tg.clock.advance(0.5)  # the first three sends leave the 1 s window
     bot.send_message(1, "ok again")
 
 
@@ -226,6 +241,17 @@ def test_per_chat_rate_limit(tg, bot):
     bot.send_message(1, "a")
     bot.send_message(2, "b")
     assert tg_error(bot.send_message, 1, "c").error_code == 429
+    assert bot.get_me() and bot.get_me()  # no chat: only a global limit counts these
+    tg.clock.advance(1)
+    bot.send_message(1, "c")
+
+
+def test_messages_and_edits_are_dated_by_the_fakes_clock(tg, bot):
+    sent = bot.send_message(4, "Menu")
+    tg.clock.advance(90)
+    edited = bot.edit_message_text("Menu, later", 4, sent.message_id)
+    assert (sent.date, edited.date, edited.edit_date) == (START, START, START + 90)
+    assert tg.last_message(4)["edit_date"] == START + 90
 
 
 def test_fail_next(tg, bot):
@@ -371,7 +397,7 @@ def test_builders_match_fixture_shapes():
 # -------------------------------------------------------------- Crypto Pay --
 @pytest.fixture
 def cp():
-    fake = FakeCryptoPay("1234:AAcryptoToken")
+    fake = FakeCryptoPay("1234:AAcryptoToken", clock=FakeClock(start=START))
     fake.start()
     yield fake
     fake.stop()
@@ -471,18 +497,39 @@ def test_get_invoices_filters_expire_and_delete(cp):
     assert cp_call(cp, "deleteInvoice", invoice_id=ids[2]).json()["error"]["name"] == \
         "INVOICE_NOT_FOUND"
     assert len(cp.invoices) == 2
+    asked = [p.get("invoice_ids") for p in cp.calls("getInvoices")]
+    assert asked == ["%d,%d" % (ids[0], ids[1]), None]  # what the client sent, in order
+    assert [p["invoice_id"] for p in cp.calls("deleteInvoice")] == [ids[2]] * 2
 
 
 def test_invoice_expires_by_itself(cp):
     inv = cp_call(cp, "createInvoice", asset="USDT", amount="1", expires_in=1).json()["result"]
-    time.sleep(1.1)
-    assert cp.invoice(inv["invoice_id"])["status"] == "expired"
+    assert inv["created_at"] == "2025-06-15T15:06:40.000Z"
+    assert inv["expiration_date"] == "2025-06-15T15:06:41.000Z"
+    cp.clock.advance(0.9)
+    assert cp.invoice(inv["invoice_id"])["status"] == "active"
+    cp.clock.advance(0.2)
+    got = cp_call(cp, "getInvoices", invoice_ids=str(inv["invoice_id"])).json()["result"]
+    assert got["items"][0]["status"] == "expired"
+    with pytest.raises(ValueError):
+        cp.pay(inv["invoice_id"])
+
+
+def test_a_fake_can_share_the_shops_clock():
+    from lib import clock  # reset around every test by tests/conftest.py
+    with FakeCryptoPay(clock=clock.epoch) as fake:
+        inv = cp_call(fake, "createInvoice", asset="USDT", amount="1",
+                      expires_in=3600).json()["result"]
+        clock.advance(timedelta(minutes=59))
+        assert fake.invoice(inv["invoice_id"])["status"] == "active"
+        clock.advance(timedelta(minutes=2))
+        assert fake.invoice(inv["invoice_id"])["status"] == "expired"
 
 
 # ---------------------------------------------------------------- YooKassa --
 @pytest.fixture
 def yk():
-    fake = FakeYooKassa("100500", "test_secret")
+    fake = FakeYooKassa("100500", "test_secret", clock=FakeClock(start=START))
     fake.start()
     names = ("account_id", "secret_key", "auth_token", "api_url", "timeout", "max_attempts",
              "verify", "logger")
@@ -566,9 +613,12 @@ def test_yookassa_succeed_notification_and_forgery(yk):
     assert Payment.find_one(payment.id).status == "pending"  # the re-read exposes it
     with pytest.raises(ValueError):
         yk.notification(payment.id)  # not succeeded yet
+    yk.clock.advance(300)  # the buyer takes five minutes to pay
     yk.succeed(payment.id)
     found = Payment.find_one(payment.id)
-    assert found.status == "succeeded" and found.paid and found.captured_at
+    assert found.status == "succeeded" and found.paid
+    assert (found.created_at, found.captured_at) == ("2025-06-15T15:06:40.000Z",
+                                                     "2025-06-15T15:11:40.000Z")
     assert found.payment_method.type == "bank_card" and found.income_amount.value < 199
     body = yk.notification(payment.id)
     real = fixture("yookassa_payment_succeeded.json")
