@@ -5,7 +5,7 @@ import pytest
 
 from lib import clock
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.browser"]
 
 
 @pytest.fixture(autouse=True)
