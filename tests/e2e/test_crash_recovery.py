@@ -4,10 +4,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from pony.orm import db_session
 
+from lib import clock
 from lib.models import Order
 from tests.support.buying import pay_vps
 from tests.support.invariants import check_invariants
@@ -56,7 +58,10 @@ def test_sigkill_mid_clone_then_a_new_worker_finishes_with_one_vm(make_shop, fak
         first.wait(10)
     with db_session:
         assert Order[order_id].status == "paid"
-    time.sleep(3.5)  # the dead job's lock lapses (JOB_LOCK_TTL) and the order counts as stuck
+    lock = f"shop:lock:order:{order_id}"
+    assert 0 < shop.redis.pttl(lock) <= 3000  # the dead job's lock lapses within JOB_LOCK_TTL…
+    shop.redis.pexpire(lock, 1)  # …and those seconds pass at once
+    clock.advance(timedelta(seconds=3))  # STUCK_ORDER_AFTER passes: the order counts as stuck
     assert shop.cron_tick().get_json()["stuck_orders"] == 1
     second = worker(env, burst=True)
     assert second.wait(120) == 0

@@ -1,33 +1,39 @@
-"""Job locks: one holder at a time, kept alive while the job works, lapsing when the worker dies."""
-import threading
+"""Job locks: one holder at a time, kept alive while the job works, lapsing when the worker dies.
+
+Redis keeps the lock's time to live on its own clock; a test lets that time pass at once by
+shortening the TTL (PEXPIRE), instead of sleeping through it.
+"""
 import time
 
-from lib.exclusive import exclusive
+from lib.exclusive import exclusive, is_held
+
+KEY = "shop:lock:{}"
+
+
+def wait_for(check, seconds=5.0):
+    """Wait (bounded) for the heartbeat thread to do its work."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the heartbeat never renewed the lock"
+        time.sleep(0.02)
 
 
 def test_heartbeat_keeps_a_long_job_locked(redis_conn):
-    redis_conn.delete("shop:lock:long-job")
-    with exclusive("long-job", 0.6, redis=redis_conn) as held:
-        assert held
-        time.sleep(1.5)  # well past the TTL: only the heartbeat keeps the lock
-        assert redis_conn.exists("shop:lock:long-job")
-        with exclusive("long-job", 0.6, redis=redis_conn) as second:
+    with exclusive("long-job", 3, redis=redis_conn) as held:
+        assert held and is_held("long-job", redis_conn)
+        redis_conn.pexpire(KEY.format("long-job"), 1500)  # half the TTL has gone by in the job
+        wait_for(lambda: redis_conn.pttl(KEY.format("long-job")) > 2000)  # the heartbeat gave it a full TTL again
+        with exclusive("long-job", 3, redis=redis_conn) as second:
             assert not second
-    assert not redis_conn.exists("shop:lock:long-job")
+    assert not is_held("long-job", redis_conn)
 
 
-def test_a_dead_holders_lock_lapses(redis_conn):
-    redis_conn.delete("shop:lock:dead-job")
-    lock = redis_conn.lock("shop:lock:dead-job", timeout=0.5)  # taken by a worker that then died
-    assert lock.acquire(blocking=False)
-    results = []
-    waiter = threading.Thread(target=lambda: results.append(_try(redis_conn)))
-    time.sleep(0.7)
-    waiter.start()
-    waiter.join(5)
-    assert results == [True]
-
-
-def _try(redis_conn):
+def test_a_dead_holders_lock_lapses_with_its_ttl(redis_conn):
+    dead = redis_conn.lock(KEY.format("dead-job"), timeout=30)  # taken by a worker that then died
+    assert dead.acquire(blocking=False)
     with exclusive("dead-job", 1, redis=redis_conn) as held:
-        return held
+        assert not held  # while its TTL runs, the dead holder still counts
+    redis_conn.pexpire(KEY.format("dead-job"), 1)  # its TTL runs out: nobody renews it
+    time.sleep(0.01)  # the one millisecond Redis was just told
+    with exclusive("dead-job", 1, redis=redis_conn) as held:
+        assert held
