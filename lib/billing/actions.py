@@ -1,4 +1,5 @@
 """What a customer does with money, from the bot or the mini app: see plans, buy or renew, pay, check, balance."""
+from lib import clock
 from lib.billing.checkout import Checkout, same_size, start_checkout
 from lib.billing.orders import owned_order
 from lib.billing.settlement import recheck_order, settle
@@ -10,6 +11,7 @@ from lib.payments import PaymentProviderError, ProviderOff, get_provider
 
 LIVE_SERVER = ("failed", "deleted")  # a server in one of these is gone for its owner
 HISTORY = 10  # balance entries shown
+RECHECK_EVERY = 15  # seconds between two questions to a provider about one pending order
 
 
 def plans(rt, product: str) -> list:
@@ -64,9 +66,22 @@ def order_status(rt, user_id: int, order_id: int) -> dict:
     return order
 
 
+def _may_ask_provider(rt, order_id: int) -> bool:
+    """At most once per RECHECK_EVERY per order (the mini app polls every few seconds), on the shop's clock."""
+    key, now = f"shop:order-checked:{order_id}", clock.epoch()
+    last = rt.redis.get(key)
+    if last is not None and now - float(last) < RECHECK_EVERY:
+        return False
+    rt.redis.set(key, now, ex=3600)
+    return True
+
+
 def check_payment(rt, user_id: int, order_id: int) -> dict:
-    """Ask the provider about the customer's pending order (applying a payment made); the order then."""
+    """The customer's order; a pending one is first re-read from its provider (a payment whose webhook
+    was lost is applied), at most once per RECHECK_EVERY seconds."""
     order = order_status(rt, user_id, order_id)
+    if order["status"] != states.PENDING or not order["provider_ref"] or not _may_ask_provider(rt, order_id):
+        return order
     try:
         order["status"] = recheck_order(rt, order["id"])
     except PaymentProviderError:

@@ -30,7 +30,8 @@ def create_order(rt, customer, body):
 
 
 def get_order(rt, customer, body, order_id):
-    order = billing.order_status(rt, customer["id"], order_id)
+    """What the page polls after the payment page: a pending order is re-read from its provider now and then."""
+    order = billing.check_payment(rt, customer["id"], order_id)
     return 200, {"order_id": order["id"], "status": order["status"]}
 
 

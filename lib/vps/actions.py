@@ -11,7 +11,7 @@ from lib.vps.ssh_keys import checked_ssh_key
 
 GONE = ("failed", "deleted")
 CONTROLLABLE = ("running", "stopped")
-POWER = ("start", "stop", "reboot", "reinstall")
+POWER = ("start", "stop", "reboot")  # reinstall wipes the disk: only reinstall() queues it
 
 
 def _facts(rt, server: VpsServer) -> dict:
@@ -49,10 +49,7 @@ def server(rt, user_id: int, server_id: int, live: bool = False) -> dict:
     return facts
 
 
-def request_power(rt, user_id: int, server_id: int, action: str) -> dict:
-    """Queue start, stop, reboot or (confirmed) reinstall; one action waits per server at a time."""
-    if action not in POWER:
-        raise UserError("not_found")
+def _queue_action(rt, user_id: int, server_id: int, action: str) -> dict:
     facts = server(rt, user_id, server_id)
     if facts["status"] not in CONTROLLABLE or not pending.claim(rt.redis, server_id, action):
         raise UserError("vps_busy_now", "vps_busy", server_id=server_id)
@@ -61,11 +58,19 @@ def request_power(rt, user_id: int, server_id: int, action: str) -> dict:
     return facts
 
 
+def request_power(rt, user_id: int, server_id: int, action: str) -> dict:
+    """Queue start, stop or reboot; one action waits per server at a time."""
+    if action not in POWER:
+        raise UserError("not_found")
+    return _queue_action(rt, user_id, server_id, action)
+
+
 def reinstall(rt, user_id: int, server_id: int, confirmed: bool) -> dict:
     """Wipe the disk and start again from the template (same IP, new password), only when confirmed."""
+    server(rt, user_id, server_id)  # someone else's server is not found, confirmed or not
     if confirmed is not True:
         raise UserError("confirm_required")
-    return request_power(rt, user_id, server_id, "reinstall")
+    return _queue_action(rt, user_id, server_id, "reinstall")
 
 
 def refresh(rt, user_id: int, server_id: int) -> dict:

@@ -1,6 +1,9 @@
 """The bot's menus as a customer sees them, in both languages, and its manners under Telegram's limits."""
+from datetime import timedelta
+
 from pony.orm import db_session
 
+from lib import clock
 from lib.billing.ledger import post_entry
 from lib.models import User
 
@@ -61,6 +64,9 @@ def test_check_payment_asks_the_provider(shop):
     assert "waiting for payment" in shop.last_text(USER)
     invoice = shop.cryptopay.invoices[-1]
     shop.cryptopay.pay(invoice["invoice_id"])  # paid, but the webhook never arrives
+    shop.click(USER, "Check payment")  # at once again: the provider is not asked twice within 15 s
+    assert "paid, being set up" not in shop.last_text(USER)
+    clock.advance(timedelta(seconds=15))
     shop.click(USER, "Check payment")
     assert "Order #1: paid, being set up" in shop.texts(USER)
 
@@ -71,7 +77,8 @@ def test_forged_callback_data_is_answered_politely(shop):
     for data in ("peer:999", "cfg:1", "pay:vpn-1m:zz:0", "plan:nope:0", "chk:abc", "sbx:1", "bogus"):
         shop.press(USER, data, menu)
     texts = shop.texts(USER)
-    assert texts.count("Not found. It may belong to another account or be gone.") == 6
+    assert texts.count("Not found. It may belong to another account or be gone.") == 5
+    assert texts.count("This way to pay is not available. Please choose another.") == 1  # pay:…:zz
 
 
 def test_banned_customer_gets_one_short_message(shop):

@@ -39,7 +39,8 @@ def app_refuses(shop, user_id, method, path, status, key, **kw):
 def bot_refuses(shop, user_id, data, key, **params):
     """A button press (forged when no screen shows it) the bot answers with the text `key`."""
     shop.press(user_id, data)
-    assert shop.last_text(user_id) == text(key, **params)
+    said = shop.last_text(user_id)
+    assert said == text(key, **params), f"{data} → {said!r}"
 
 
 def tap(shop, user_id, data, message):
@@ -56,11 +57,12 @@ def notices(shop, user_id) -> list:
 def alike(message: str) -> str:
     message = re.sub(r"#\d+", "#N", message)
     message = re.sub(r"\b\d{1,3}(\.\d{1,3}){3}\b", "IP", message)
-    return re.sub(r"(Password: )\S+", r"\1…", message)
+    message = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "DATE", message)
+    return re.sub(r"(?i)(password: )\S+", r"\1…", message)
 
 
 def password_in(message: str) -> str:
-    return re.search(r"Password: (\S+)", message).group(1)
+    return re.search(r"(?i)password: (\S+)", message).group(1)
 
 
 def _rows(table):

@@ -30,9 +30,8 @@ def on_plan(bot, rt, user, chat, call, args):
 
 
 def on_pay(bot, rt, user, chat, call, args):
-    provider = PROVIDERS_BY_CODE.get(args[1] if len(args) > 1 else "")
-    if provider is None:
-        raise UserError("not_found")
+    code = args[1] if len(args) > 1 else ""
+    provider = PROVIDERS_BY_CODE.get(code, code)  # a code we never showed is no way to pay: billing says so
     checkout = billing.buy(rt, user["id"], args[0], provider, renew_id=int_arg(args, 2), language=user["lang"])
     if checkout.status == "paid":
         bot.send_message(chat, t(user["lang"], "payment_received", order_id=checkout.order_id))
