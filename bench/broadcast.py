@@ -100,7 +100,7 @@ def busiest_second(times):
 def one_run(number, args, redis, env_base):
     from pony.orm import db_session, select
 
-    from lib.broadcast.broadcasts import start_broadcast
+    from lib.broadcast.actions import start as start_broadcast
     from lib.config import load_settings
     from lib.models import Broadcast, BroadcastDelivery, User
     from lib.runtime import init_runtime, reset_runtime

@@ -57,7 +57,7 @@ def copy(cur, table, columns, rows):
 
 def seed(conn, args, settings, t0):
     """Everything in the module docstring; every due time is after t0 + 1 h. Returns row counts."""
-    from lib.lifecycle.reminders import next_reminder_at
+    from lib.models.subscriptions import next_reminder_at
     rnd, year, enc, cur = random.Random(args.seed), 365 * 86400, "v1:" + "A" * 120, conn.cursor()
     n_vps = int(args.subscriptions * args.vps_share)
     n_vpn, x_vps = args.subscriptions - n_vps, int(args.expired * args.vps_share)

@@ -195,6 +195,7 @@ def instrument():
     threading.excepthook = _thread_excepthook
     import jobs.fulfil_order as fulfil_module
     import lib.vps.provisioning as prov
+    import lib.vps.vm as vm
     from lib.vps.proxmox import Proxmox
 
     class TimedProxmox(Proxmox):
@@ -253,9 +254,11 @@ def instrument():
         wrapper.__wrapped__ = func
         return wrapper
 
-    prov.Proxmox = TimedProxmox
+    vm.Proxmox = TimedProxmox
     prov.run_transaction = timed(prov.run_transaction, "db")
-    prov.report_progress = timed(prov.report_progress, "progress")
+    vm.run_transaction = timed(vm.run_transaction, "db")
+    reporter = fulfil_module.reporter  # provisioning reports progress through the callback the job hands it
+    fulfil_module.reporter = lambda rt: timed(reporter(rt), "progress")
     fulfil_module.run_transaction = timed(fulfil_module.run_transaction, "db")
 
 
@@ -284,10 +287,9 @@ def build_runtime(env, redis):
 
 def paid_order(rt, plan_id: str) -> int:
     """A paid VPS order: the user (once), a ledger credit of the price, checkout from the balance."""
-    from lib.payments.checkout import start_checkout
-
+    from lib.accounts.registration import register_user
+    from lib.billing.checkout import start_checkout
     from lib.billing.ledger import locked_user, post_entry
-    from lib.billing.orders import register_user
     from lib.models.database import run_transaction
 
     plan = rt.settings.catalog.get(plan_id)

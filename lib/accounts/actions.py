@@ -3,6 +3,8 @@ from lib.accounts.registration import register_user
 from lib.errors import UserError
 from lib.models import User
 from lib.models.database import run_transaction
+from lib.vpn.actions import keys_of
+from lib.vps.actions import servers_of
 
 
 def _sign_in(rt, telegram_user: dict) -> dict:
@@ -49,10 +51,18 @@ def language(user_id: int) -> str | None:
     return run_transaction(lambda: User[user_id].language if User.exists(id=user_id) else None)
 
 
+def _profile(user_id: int) -> dict:
+    user = User[user_id]
+    return {"id": user.id, "first_name": user.first_name, "language": user.language, "balance": user.balance,
+            "ssh_key": user.ssh_key}
+
+
 def profile(rt, user_id: int) -> dict:
     """What the customer's own screens show of their account."""
-    def read():
-        user = User[user_id]
-        return {"id": user.id, "first_name": user.first_name, "language": user.language, "balance": user.balance,
-                "ssh_key": user.ssh_key}
-    return run_transaction(read)
+    return run_transaction(_profile, user_id)
+
+
+def home(rt, user_id: int) -> dict:
+    """The customer's account with their keys and servers, read in one transaction (the mini app's start)."""
+    return run_transaction(lambda: {"user": _profile(user_id), "vpn": keys_of(user_id),
+                                    "vps": servers_of(rt, user_id)})

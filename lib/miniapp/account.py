@@ -1,16 +1,14 @@
 """The mini app's account routes: who I am with my keys and servers, and the plans on sale."""
-from lib.accounts.actions import profile
+from lib.accounts.actions import home
 from lib.billing.actions import plans as plans_on_sale
 from lib.miniapp.views import key_json, plan_json, server_json
-from lib.vpn import actions as vpn
-from lib.vps import actions as vps
 
 
 def me(rt, customer, body=None):
-    lang, user = customer["lang"], profile(rt, customer["id"])
-    return 200, {"user": {**user, "balance": f"{user['balance']:.2f}"},
-                 "vpn": [key_json(rt, key, lang) for key in vpn.keys(rt, customer["id"])],
-                 "vps": [server_json(rt, server, lang) for server in vps.servers(rt, customer["id"])]}
+    lang, mine = customer["lang"], home(rt, customer["id"])
+    return 200, {"user": {**mine["user"], "balance": f"{mine['user']['balance']:.2f}"},
+                 "vpn": [key_json(rt, key, lang) for key in mine["vpn"]],
+                 "vps": [server_json(rt, server, lang) for server in mine["vps"]]}
 
 
 def plans(rt, customer, body=None):

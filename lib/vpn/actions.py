@@ -25,12 +25,15 @@ def _owned(peer_id, user_id) -> VpnPeer:
     return peer
 
 
+def keys_of(user_id: int) -> list:
+    """The customer's keys, oldest first (closed ones left out), in the caller's transaction."""
+    peers = VpnPeer.select(lambda p: p.user.id == user_id and p.status != "failed").order_by(VpnPeer.id)
+    return [_facts(p) for p in peers]
+
+
 def keys(rt, user_id: int) -> list:
     """The customer's keys, oldest first (closed ones left out)."""
-    def read():
-        peers = VpnPeer.select(lambda p: p.user.id == user_id and p.status != "failed").order_by(VpnPeer.id)
-        return [_facts(p) for p in peers]
-    return run_transaction(read)
+    return run_transaction(keys_of, user_id)
 
 
 def key(rt, user_id: int, peer_id: int, live: bool = False) -> dict:

@@ -27,12 +27,15 @@ def _owned(server_id, user_id) -> VpsServer:
     return server
 
 
+def servers_of(rt, user_id: int) -> list:
+    """The customer's servers, oldest first (failed and deleted ones left out), in the caller's transaction."""
+    rows = VpsServer.select(lambda s: s.user.id == user_id and s.status not in GONE).order_by(VpsServer.id)
+    return [_facts(rt, s) for s in rows]
+
+
 def servers(rt, user_id: int) -> list:
     """The customer's servers, oldest first (failed and deleted ones left out)."""
-    def read():
-        rows = VpsServer.select(lambda s: s.user.id == user_id and s.status not in GONE).order_by(VpsServer.id)
-        return [_facts(rt, s) for s in rows]
-    return run_transaction(read)
+    return run_transaction(servers_of, rt, user_id)
 
 
 def server(rt, user_id: int, server_id: int, live: bool = False) -> dict:
