@@ -4,46 +4,17 @@ import gzip
 import re
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import psycopg2
-import pytest
-
-from tests.support.fixtures import PG_ADMIN
+from tests.support.fixtures import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATE = "from lib.models.database import bind_database; import sys; bind_database(sys.argv[1])"
 
 
-@pytest.fixture
-def new_database():
-    """Makes throwaway PostgreSQL databases; drops them all at the end."""
-    admin = psycopg2.connect(PG_ADMIN)
-    admin.autocommit = True
-    made = []
-
-    def make():
-        name = f"shop_backup_{uuid.uuid4().hex[:8]}"
-        admin.cursor().execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-    yield make
-    for name in made:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-
-
-def execute(url, sql, *args):
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall() if cur.description else None
-
-
 def fill_with_a_small_shop(url):
     """Rows in the tables that hold money and servers, with NULLs, decimals, JSON and non-ASCII text."""
-    for sql in (
+    for statement in (
         "INSERT INTO users (id, username, first_name, language, balance, banned, created_at) VALUES "
         "(1001, 'ann', 'Анна', 'ru', 150.50, false, '2024-05-01 10:00:00'), "
         "(1002, NULL, 'Bob', 'en', 0, true, '2024-05-02 11:30:00.123456')",
@@ -74,20 +45,20 @@ def fill_with_a_small_shop(url):
         "'{\"telegram_id\": 1001, \"amount\": \"199.00\", \"note\": \"ünïcode\"}', 0, '2024-05-01 10:00:50')",
         "INSERT INTO processed_updates (source, key, seen_at) VALUES ('telegram', '5001', '2024-05-01 10:00:00')",
     ):
-        execute(url, sql)
+        sql(url, statement)
 
 
 def tables(url) -> list:
-    return [name for (name,) in execute(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+    return [name for (name,) in sql(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                                              "ORDER BY tablename")]
 
 
 def rows(url, table) -> list:
-    return execute(url, f'SELECT * FROM "{table}" ORDER BY 1, 2')
+    return sql(url, f'SELECT * FROM "{table}" ORDER BY 1, 2')
 
 
 def sequences(url) -> dict:
-    return dict(execute(url, "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"))
+    return dict(sql(url, "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"))
 
 
 def script(name, *args, database_url, cwd):
@@ -128,9 +99,9 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_rows(new_databas
     assert len(rows(target, "ledger")) == 3 and rows(target, "users")[0][2] == "Анна"
     assert sequences(target) == sequences(source)
     # The restored database goes on where the original left off: new ids do not collide.
-    execute(target, "INSERT INTO orders (\"user\", product, plan_id, provider, amount, status, attempts, created_at) "
+    sql(target, "INSERT INTO orders (\"user\", product, plan_id, provider, amount, status, attempts, created_at) "
                     "VALUES (1002, 'vpn', 'vpn-1m', 'balance', 199, 'pending', 0, now())")
-    assert execute(target, "SELECT max(id) FROM orders") == [(4,)]
+    assert sql(target, "SELECT max(id) FROM orders") == [(4,)]
 
 
 def test_restoring_over_a_changed_database_brings_back_the_backup(new_database, tmp_path):
@@ -143,8 +114,8 @@ def test_restoring_over_a_changed_database_brings_back_the_backup(new_database, 
     backup = script("backup.sh", database_url=source, cwd=tmp_path)
     assert backup.startswith("backups/shop-")
 
-    execute(source, "UPDATE users SET balance = 0")
-    execute(source, "DELETE FROM ledger")
+    sql(source, "UPDATE users SET balance = 0")
+    sql(source, "DELETE FROM ledger")
     script("restore.sh", str(tmp_path / backup), database_url=source, cwd=tmp_path)
     assert {table: rows(source, table) for table in tables(source)} == before
 

@@ -1,5 +1,5 @@
-"""The mini app page in a real browser: buying and running a VPS, reinstall and renewal of a suspended server in Russian and the dark theme."""
-
+"""The mini app page in a real browser: buying and running a VPS, reinstall and renewal of a suspended server in
+Russian and the dark theme."""
 import pytest
 
 from tests.support.browser import EN, RU, api_me, init_data, money, run_jobs_until

@@ -1,64 +1,13 @@
 """The processes of the Procfile, for real: gunicorn serving the functions, an RQ worker running jobs."""
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
 import requests
 
 from tests.fakes.telegram import make_message_update
-
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-
-
-def procfile_command(name: str, port: int) -> str:
-    line = next(l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith(f"{name}:"))
-    return line.split(":", 1)[1].strip()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never answered 200")
-
-
-@pytest.fixture
-def process_env(shop):
-    env = {**os.environ, **shop.env, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    return env
-
-
-def start(command, env, port):
-    return subprocess.Popen(["sh", "-c", command], cwd=ROOT, env={**env, "PORT": str(port)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-    return process.stdout.read().decode(errors="replace")
+from tests.support.processes import ROOT, free_port, procfile_command, start, stop, wait_for
 
 
 def test_procfile_web_and_worker_sell_through_real_processes(shop, process_env):

@@ -1,4 +1,5 @@
-"""After a real WireGuard server restarts empty, one reconcile brings every live key back (and a client connects again) and removes the ones the shop does not hold live."""
+"""After a real WireGuard server restarts empty, one reconcile brings every live key back (and a client connects again)
+and removes the ones the shop does not hold live."""
 
 
 from lib.lifecycle.reconcile.run import reconcile

@@ -1,59 +1,11 @@
 """Protection through real gunicorn processes: the per-user limit shared by two instances, and bodies
 over the limit refused by a real server, with or without a Content-Length."""
-import itertools
-from datetime import datetime
-
 import pytest
 import requests
-from pony.orm import db_session
 
 from functions.http import MAX_BODY_BYTES
-from lib.models import User
-from lib.texts import t
-from tests.fakes.telegram import make_message_update
-from tests.support.initdata import auth
+from tests.support.flood import BANNED, BLOCKED_EN, CALM, FLOODER, WARNING_EN, ban, end_window, message, post, routes
 from tests.support.processes import free_port, procfile_command, start, stop, wait_for
-
-_ids = itertools.count(7_500_000)
-
-
-FLOODER, CALM, BANNED = 610001, 610002, 610003
-
-
-WARNING_EN = t("en", "rate_limited")
-
-
-BLOCKED_EN = t("en", "banned")
-
-
-def post(shop, update, base=None):
-    headers = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
-    if base is None:
-        return shop.post_update(update)
-    return requests.post(f"{base}/telegram_webhook", json=update, headers=headers, timeout=10)
-
-
-def message(user_id, text="hi", **user):
-    return make_message_update(next(_ids), user_id, text, **user)
-
-
-def ban(user_id, language="en"):
-    with db_session:
-        User(id=user_id, first_name="Bo", language=language, banned=True, created_at=datetime(2026, 1, 1))
-
-
-def end_window(shop, user_id):
-    """What a minute of waiting does to the user's window, without the minute."""
-    shop.redis.delete(f"shop:rate:{user_id}", f"shop:banned-told:{user_id}")
-
-
-def _routes(shop):
-    tg = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
-    cron = {"Authorization": f"Bearer {shop.settings.cron_secret}"}
-    app = auth(shop.settings.bot_token, FLOODER)
-    return [("/telegram_webhook", tg), ("/cryptobot_webhook", {}), ("/yukassa_webhook", {}), ("/cron_tick", cron),
-            ("/miniapp_api/api/orders", app), ("/miniapp_api/api/me", app), ("/miniapp_api/", {}),
-            ("/healthz", {}), ("/no/such/route", {})]
 
 
 @pytest.fixture
@@ -105,7 +57,7 @@ def test_oversized_bodies_are_refused_by_a_real_server_with_or_without_a_length(
     try:
         wait_for(f"http://127.0.0.1:{port}/readyz")
         big = b"{" + b" " * MAX_BODY_BYTES + b"}"
-        for path, headers in _routes(shop):
+        for path, headers in routes(shop):
             url = f"http://127.0.0.1:{port}{path}"
             assert requests.post(url, data=big, headers=headers, timeout=10).status_code == 413, path
             if path in ("/telegram_webhook", "/cryptobot_webhook", "/yukassa_webhook", "/miniapp_api/api/orders"):

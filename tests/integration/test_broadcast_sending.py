@@ -1,4 +1,5 @@
-"""Sending a broadcast against the fake Telegram with its 30 msg/s limit: once per user, 429s waited out, cancel honoured, refused texts stop early, bounded chunks."""
+"""Sending a broadcast against the fake Telegram with its 30 msg/s limit: once per user, 429s waited out, cancel
+honoured, refused texts stop early, bounded chunks."""
 import threading
 import time
 

@@ -8,35 +8,14 @@ from lib import clock
 from lib.models import Event, Reminder, VpnPeer, VpsServer
 from tests.support.buying import VPS_USER, pay_vps
 from tests.support.invariants import check_invariants
+from tests.support.lifecycle import buy_vpn_in_the_bot, expiry_of, move_to, tick
 
 USER = 740001
 
 
-def buy_vpn(shop, plan="1 month"):
-    shop.send(USER, "/start")
-    shop.click(USER, "Buy VPN")
-    shop.click(USER, plan)
-    shop.click(USER, "Sandbox")
-    shop.click(USER, "Pay in sandbox")
-
-
-def expiry_of(entity, ident=1):
-    with db_session:
-        return entity[ident].expires_at
-
-
-def move_to(moment):
-    clock.advance(moment - clock.now())
-
-
-def tick(shop):
-    assert shop.cron_tick().status_code == 200
-    shop.run_jobs()
-
-
 def test_reminders_go_out_once_at_each_offset_with_a_renew_button(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg, SANDBOX_PAYMENTS="true")
-    buy_vpn(shop)
+    buy_vpn_in_the_bot(shop, USER)
     expires = expiry_of(VpnPeer)
     move_to(expires - timedelta(days=3) + timedelta(minutes=1))
     tick(shop)
@@ -62,7 +41,7 @@ def test_reminders_go_out_once_at_each_offset_with_a_renew_button(make_shop, fak
 
 def test_expiry_removes_the_peer_and_its_address_is_reused_only_after(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg, SANDBOX_PAYMENTS="true")
-    buy_vpn(shop)
+    buy_vpn_in_the_bot(shop, USER)
     move_to(expiry_of(VpnPeer) + timedelta(seconds=30))
     tick(shop)
     assert fake_wg.peers() == []
@@ -71,7 +50,7 @@ def test_expiry_removes_the_peer_and_its_address_is_reused_only_after(make_shop,
         assert peer.status == "expired" and peer.live_address is None
         assert [e.name for e in Event.select() if e.name == "vpn.expired"] == ["vpn.expired"]
     assert any(t.startswith("⌛ Your VPN #1 has expired") for t in shop.texts(USER))
-    buy_vpn(shop)  # a new customer purchase may take the freed address now
+    buy_vpn_in_the_bot(shop, USER)  # a new customer purchase may take the freed address now
     with db_session:
         assert VpnPeer[2].address == "10.8.0.2"
     check_invariants(lab=fake_wg)
@@ -79,7 +58,7 @@ def test_expiry_removes_the_peer_and_its_address_is_reused_only_after(make_shop,
 
 def test_renewing_twice_adds_two_periods(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg, SANDBOX_PAYMENTS="true")
-    buy_vpn(shop)
+    buy_vpn_in_the_bot(shop, USER)
     before = expiry_of(VpnPeer)
     for _ in range(2):
         shop.send(USER, "/start")

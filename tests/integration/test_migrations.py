@@ -1,13 +1,12 @@
 """Start-up migrations: a new database gets the schema; an older one is upgraded in place, data kept."""
 import subprocess
 import sys
-import uuid
 
 import psycopg2
 import pytest
 
 from lib.models.migrations import MIGRATIONS
-from tests.support.fixtures import PG_ADMIN
+from tests.support.fixtures import sql
 
 VERSIONS = [version for version, *_ in MIGRATIONS]
 
@@ -20,43 +19,27 @@ def start_up(url):
     assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture
-def empty_pg():
-    name = f"shop_migr_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(PG_ADMIN)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    yield url
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-
-
-def query(url, sql, *args):
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall() if cur.description else None
-
-
-def test_new_postgres_database_gets_every_version(empty_pg):
+def test_new_postgres_database_gets_every_version(new_database):
+    empty_pg = new_database()
     start_up(empty_pg)
-    assert [v for (v,) in query(empty_pg, "SELECT version FROM schema_migrations ORDER BY 1")] == VERSIONS
+    assert [v for (v,) in sql(empty_pg, "SELECT version FROM schema_migrations ORDER BY 1")] == VERSIONS
     start_up(empty_pg)  # a restart changes nothing
-    assert query(empty_pg, "SELECT count(*) FROM schema_migrations") == [(len(VERSIONS),)]
+    assert sql(empty_pg, "SELECT count(*) FROM schema_migrations") == [(len(VERSIONS),)]
 
 
-def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(empty_pg):
+def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(new_database):
+    empty_pg = new_database()
     start_up(empty_pg)
     # Turn it back into a version-1 database holding a customer, as an operator's would be.
-    query(empty_pg, "DROP INDEX idx_vpn_peers_user_status")
-    query(empty_pg, "DELETE FROM schema_migrations WHERE version = 2")
-    query(empty_pg, "INSERT INTO users (id, username, first_name, language, balance, banned, created_at) "
+    sql(empty_pg, "DROP INDEX idx_vpn_peers_user_status")
+    sql(empty_pg, "DELETE FROM schema_migrations WHERE version = 2")
+    sql(empty_pg, "INSERT INTO users (id, username, first_name, language, balance, banned, created_at) "
                     "VALUES (42, 'ann', 'Ann', 'en', 10, false, now())")
     start_up(empty_pg)
-    assert query(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_user_status'")
-    assert query(empty_pg, "SELECT max(version) FROM schema_migrations") == [(VERSIONS[-1],)]
-    assert query(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_live_expiry'")
-    assert query(empty_pg, "SELECT id, balance FROM users") == [(42, 10)]
+    assert sql(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_user_status'")
+    assert sql(empty_pg, "SELECT max(version) FROM schema_migrations") == [(VERSIONS[-1],)]
+    assert sql(empty_pg, "SELECT indexname FROM pg_indexes WHERE indexname = 'idx_vpn_peers_live_expiry'")
+    assert sql(empty_pg, "SELECT id, balance FROM users") == [(42, 10)]
 
 
 def test_sqlite_gets_the_same_schema(tmp_path):
@@ -70,12 +53,13 @@ def test_sqlite_gets_the_same_schema(tmp_path):
     assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")] == VERSIONS
 
 
-def test_payment_uniqueness_is_enforced_by_the_database(empty_pg):
+def test_payment_uniqueness_is_enforced_by_the_database(new_database):
+    empty_pg = new_database()
     start_up(empty_pg)
-    query(empty_pg, "INSERT INTO users (id, first_name, language, balance, banned, created_at) "
+    sql(empty_pg, "INSERT INTO users (id, first_name, language, balance, banned, created_at) "
                     "VALUES (1, 'A', 'en', 0, false, now())")
     insert = ("INSERT INTO payments (provider, provider_payment_id, \"user\", amount, paid_amount, paid_currency, "
               "created_at) VALUES ('cryptobot', '77', 1, 199, '199', 'RUB', now())")
-    query(empty_pg, insert)
+    sql(empty_pg, insert)
     with pytest.raises(psycopg2.errors.UniqueViolation):
-        query(empty_pg, insert)
+        sql(empty_pg, insert)

@@ -5,33 +5,19 @@ from pony.orm import count, db_session
 
 from lib import clock
 from lib.models import Order, User
-from tests.support.initdata import auth, make_init_data
+from tests.support.initdata import make_init_data
+from tests.support.lifecycle import buy_vpn_in_the_app
 
 ANN, BOB = 900001, 900002
 
 
-def api(shop, method, path, user_id=ANN, **kw):
-    headers = auth(shop.settings.bot_token, user_id)
-    return getattr(shop.client, method)(f"/miniapp_api/api/{path}", headers=headers, **kw)
-
-
-def buy_with_sandbox(shop, user_id=ANN):
-    created = api(shop, "post", "orders", user_id, json={"product": "vpn", "plan": "vpn-1m", "provider": "sandbox"})
-    assert created.status_code == 201, created.get_json()
-    order_id = created.get_json()["order_id"]
-    assert created.get_json() == {"order_id": order_id, "status": "pending", "pay_url": None}
-    assert api(shop, "post", f"orders/{order_id}/sandbox_pay", user_id).status_code == 200
-    shop.run_jobs()
-    return order_id
-
-
 def test_me_registers_the_user_and_plans_list_the_plans_file(shop):
-    me = api(shop, "get", "me")
+    me = shop.api(ANN, "get", "me")
     assert me.status_code == 200
     assert me.get_json() == {"user": {"id": ANN, "first_name": "Ann", "language": "en", "balance": "0.00",
                                       "ssh_key": None},
                              "vpn": [], "vps": []}
-    plans = api(shop, "get", "plans").get_json()
+    plans = shop.api(ANN, "get", "plans").get_json()
     assert [p["id"] for p in plans["vpn"]] == ["vpn-1m", "vpn-3m", "vpn-6m", "vpn-12m"]
     assert plans["vpn"][0] == {"id": "vpn-1m", "title": {"ru": "VPN на 1 месяц", "en": "VPN, 1 month"},
                                "duration": "30d", "duration_days": 30, "price_rub": "199", "price_usdt": "2.5"}
@@ -52,47 +38,47 @@ def test_stale_or_tampered_init_data_is_refused_and_records_nothing(shop):
 
 
 def test_orders_through_each_provider(shop):
-    crypto = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-3m", "provider": "cryptobot"})
+    crypto = shop.api(ANN, "post", "orders", json={"product": "vpn", "plan": "vpn-3m", "provider": "cryptobot"})
     assert crypto.status_code == 201
     assert crypto.get_json()["pay_url"] == shop.cryptopay.invoices[-1]["bot_invoice_url"]
     assert shop.cryptopay.invoices[-1]["amount"] == "549.00"
-    card = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "yookassa"})
+    card = shop.api(ANN, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "yookassa"})
     assert card.get_json()["pay_url"].startswith("http")
-    broke = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "balance"})
+    broke = shop.api(ANN, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "balance"})
     assert broke.status_code == 402 and broke.get_json()["error"] == "insufficient_balance"
     for bad in ({"product": "vpn", "plan": "nope", "provider": "cryptobot"},
                 {"product": "vps", "plan": "vpn-1m", "provider": "cryptobot"},
                 {"product": "vpn", "plan": "vpn-1m", "provider": "sandbox"},
                 {"product": "vpn", "plan": "vpn-1m", "provider": "cryptobot", "renew": "x"},
                 ["not", "an", "object"]):
-        assert api(shop, "post", "orders", json=bad).status_code in (400, 404, 409)
+        assert shop.api(ANN, "post", "orders", json=bad).status_code in (400, 404, 409)
     with db_session:
         assert count(o for o in Order) == 2
 
 
 def test_pause_and_resume_from_the_mini_app_change_the_server(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg, SANDBOX_PAYMENTS="true")
-    buy_with_sandbox(shop)
-    paused = api(shop, "post", "vpn/1/pause")
+    buy_vpn_in_the_app(shop, ANN)
+    paused = shop.api(ANN, "post", "vpn/1/pause")
     assert paused.status_code == 200 and paused.get_json()["peer"]["status"] == "paused"
     shop.run_jobs()
     assert fake_wg.peers() == []
-    assert api(shop, "post", "vpn/1/pause").status_code == 409
-    assert api(shop, "post", "vpn/1/resume").get_json()["peer"]["status"] == "active"
+    assert shop.api(ANN, "post", "vpn/1/pause").status_code == 409
+    assert shop.api(ANN, "post", "vpn/1/resume").get_json()["peer"]["status"] == "active"
     shop.run_jobs()
     assert len(fake_wg.peers()) == 1
 
 
 def test_renewal_adds_a_period_to_the_same_key(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg, SANDBOX_PAYMENTS="true")
-    buy_with_sandbox(shop)
-    first = api(shop, "get", "me").get_json()["vpn"][0]["expires_at"]
+    buy_vpn_in_the_app(shop, ANN)
+    first = shop.api(ANN, "get", "me").get_json()["vpn"][0]["expires_at"]
     for _ in range(2):
-        created = api(shop, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "sandbox",
+        created = shop.api(ANN, "post", "orders", json={"product": "vpn", "plan": "vpn-1m", "provider": "sandbox",
                                                      "renew": 1}).get_json()
-        api(shop, "post", f"orders/{created['order_id']}/sandbox_pay")
+        shop.api(ANN, "post", f"orders/{created['order_id']}/sandbox_pay")
         shop.run_jobs()
-    me = api(shop, "get", "me").get_json()
+    me = shop.api(ANN, "get", "me").get_json()
     assert len(me["vpn"]) == 1 and len(fake_wg.peers()) == 1
     from datetime import datetime
     gained = datetime.fromisoformat(me["vpn"][0]["expires_at"][:-1]) - datetime.fromisoformat(first[:-1])
@@ -100,8 +86,8 @@ def test_renewal_adds_a_period_to_the_same_key(make_shop, fake_wg):
 
 
 def test_banned_user_gets_403(shop):
-    api(shop, "get", "me")
+    shop.api(ANN, "get", "me")
     with db_session:
         User[ANN].banned = True
-    response = api(shop, "get", "me")
+    response = shop.api(ANN, "get", "me")
     assert response.status_code == 403 and response.get_json()["error"] == "banned"

@@ -1,46 +1,16 @@
 """Protection: the per-user limit and bans (shared through Redis by every app instance), bounded
 bodies on every route, and the security headers and request id on every answer."""
-import itertools
 import os
-from datetime import datetime
 
 import pytest
-import requests
-from pony.orm import db_session
 
 from functions.http import MAX_BODY_BYTES
-from lib.models import User
 from lib.texts import t
-from tests.fakes.telegram import make_callback_update, make_message_update
-from tests.support.initdata import auth
+from tests.fakes.telegram import make_callback_update
+from tests.support.flood import BANNED, CALM, FLOODER, WARNING_EN, ban, message, post, routes
 
-FLOODER, CALM, BANNED = 610001, 610002, 610003
-WARNING_EN = t("en", "rate_limited")
-BLOCKED_EN = t("en", "banned")
-_ids = itertools.count(7_000_000)
 SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security",
                     "Content-Security-Policy")
-
-
-def post(shop, update, base=None):
-    headers = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
-    if base is None:
-        return shop.post_update(update)
-    return requests.post(f"{base}/telegram_webhook", json=update, headers=headers, timeout=10)
-
-
-def message(user_id, text="hi", **user):
-    return make_message_update(next(_ids), user_id, text, **user)
-
-
-def ban(user_id, language="en"):
-    with db_session:
-        User(id=user_id, first_name="Bo", language=language, banned=True, created_at=datetime(2026, 1, 1))
-
-
-def end_window(shop, user_id):
-    """What a minute of waiting does to the user's window, without the minute."""
-    shop.redis.delete(f"shop:rate:{user_id}", f"shop:banned-told:{user_id}")
 
 
 def test_button_presses_count_too_and_the_warning_speaks_the_users_language(make_shop):
@@ -49,7 +19,7 @@ def test_button_presses_count_too_and_the_warning_speaks_the_users_language(make
     menu = shop.telegram.last_message(FLOODER)
     data = shop.telegram.buttons(menu)[0]["callback_data"]
     for _ in range(4):  # 2, 3, then the warning, then silence
-        post(shop, make_callback_update(next(_ids), FLOODER, data, menu, language_code="ru"))
+        post(shop, make_callback_update(shop.next_update_id(), FLOODER, data, menu, language_code="ru"))
     shop.run_jobs()
     assert len(shop.telegram.callback_answers) == 2
     russian = t("ru", "rate_limited")
@@ -84,18 +54,9 @@ def test_a_banned_user_hears_blocked_once_per_window_and_nothing_else(shop):
 
 # ---- bodies, headers, request ids ----------------------------------------------------------
 
-def _routes(shop):
-    tg = {"X-Telegram-Bot-Api-Secret-Token": shop.settings.telegram_webhook_secret}
-    cron = {"Authorization": f"Bearer {shop.settings.cron_secret}"}
-    app = auth(shop.settings.bot_token, FLOODER)
-    return [("/telegram_webhook", tg), ("/cryptobot_webhook", {}), ("/yukassa_webhook", {}), ("/cron_tick", cron),
-            ("/miniapp_api/api/orders", app), ("/miniapp_api/api/me", app), ("/miniapp_api/", {}),
-            ("/healthz", {}), ("/no/such/route", {})]
-
-
 def test_every_route_refuses_an_oversized_body_with_413(shop):
     big = b"{" + b" " * MAX_BODY_BYTES + b"}"
-    for path, headers in _routes(shop):
+    for path, headers in routes(shop):
         answer = shop.client.post(path, data=big, headers={**headers, "Content-Type": "application/json"})
         assert answer.status_code == 413, path
         assert answer.get_json()["error"] == "body too large"

@@ -1,4 +1,5 @@
-"""The reconciler and payments whose webhook never came: applied or expired, one call per batch, a provider that is down skipped; once per interval, never two at once."""
+"""The reconciler and payments whose webhook never came: applied or expired, one call per batch, a provider that is
+down skipped; once per interval, never two at once."""
 import json
 
 from lib.lifecycle.reconcile.run import LAST, TOTALS, reconcile

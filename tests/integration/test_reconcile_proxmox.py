@@ -1,4 +1,5 @@
-"""The reconciler and Proxmox drift: orphan VMs reported once and destroyed after the grace, a server whose VM vanished reported once, Proxmox down changes nothing."""
+"""The reconciler and Proxmox drift: orphan VMs reported once and destroyed after the grace, a server whose VM vanished
+reported once, Proxmox down changes nothing."""
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,4 @@
 """The reconciler and the VPN server: a key being made right now is never taken for a stranger."""
-
 from pony.orm import db_session
 
 from lib.lifecycle.reconcile.run import reconcile

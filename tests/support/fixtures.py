@@ -148,3 +148,29 @@ def fake_wg(tmp_path):
     from tests.fakes.wg import FakeWireGuard
     with FakeWireGuard(tmp_path) as fake:
         yield fake
+
+
+@pytest.fixture
+def new_database():
+    """Makes throwaway PostgreSQL databases (each call a new, empty one); drops them all at the end."""
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    made = []
+
+    def make():
+        name = f"shop_scratch_{uuid.uuid4().hex[:8]}"
+        admin.cursor().execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    for name in made:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def sql(url, statement, *args):
+    """Run one statement on the database at `url`; its rows, if it returns any."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(statement, args)
+        return cur.fetchall() if cur.description else None

@@ -1,4 +1,5 @@
-"""The fake Proxmox VE over HTTPS, driven by the real proxmoxer: its CA, token auth, clones (locked until their task ends, ids, parameters, in parallel), sshkeys, config rules."""
+"""The fake Proxmox VE over HTTPS, driven by the real proxmoxer: its CA, token auth, clones (locked until their task
+ends, ids, parameters, in parallel), sshkeys, config rules."""
 import threading
 import urllib.parse
 

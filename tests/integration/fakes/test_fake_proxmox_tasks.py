@@ -1,4 +1,5 @@
-"""The fake Proxmox VE over HTTPS, driven by the real proxmoxer: resize, power and its refusals, destroy, VMs lost behind the shop's back, its clock, failures, tasks and nodes."""
+"""The fake Proxmox VE over HTTPS, driven by the real proxmoxer: resize, power and its refusals, destroy, VMs lost
+behind the shop's back, its clock, failures, tasks and nodes."""
 import time
 
 import pytest

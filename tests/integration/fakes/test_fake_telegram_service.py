@@ -1,4 +1,5 @@
-"""The fake Telegram as a service: blocked chats, rate limits on its clock, injected failures, files, webhooks, updates and their builders."""
+"""The fake Telegram as a service: blocked chats, rate limits on its clock, injected failures, files, webhooks, updates
+and their builders."""
 import io
 import time
 

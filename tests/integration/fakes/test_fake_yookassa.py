@@ -1,5 +1,4 @@
 """The fake YooKassa driven by the real SDK: payments, idempotence, credentials, validation, notifications, refunds."""
-
 import pytest
 import requests
 from yookassa import Configuration, Payment, Refund
