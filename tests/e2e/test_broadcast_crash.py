@@ -3,7 +3,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from pony.orm import db_session
 
@@ -11,6 +10,7 @@ from lib.broadcast.actions import start as start_broadcast
 from lib.broadcast.broadcasts import snapshot
 from lib.models import BroadcastDelivery
 from tests.support.broadcasts import ADMIN, ROOT, TEXT, add_users, got, report
+from tests.support.processes import wait_until
 
 
 def test_a_killed_run_is_continued_without_doubles(make_shop):
@@ -23,10 +23,9 @@ def test_a_killed_run_is_continued_without_doubles(make_shop):
     first = subprocess.Popen([sys.executable, "-c", code, str(broadcast_id)], cwd=ROOT, env={**os.environ, **shop.env},
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while sum(1 for u in range(1, 101) if got(fake, u)) < 30:
-            assert time.monotonic() < deadline and first.poll() is None, "the first run never got going"
-            time.sleep(0.02)
+        wait_until(lambda: first.poll() is not None or sum(1 for u in range(1, 101) if got(fake, u)) >= 30, 30,
+                   "the first run never got going", every=0.02)
+        assert first.poll() is None, "the first run ended before it was killed"
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)

@@ -3,7 +3,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from lib import clock
 from lib.models import Order
 from tests.support.buying import pay_vps
 from tests.support.invariants import check_invariants
+from tests.support.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,10 +48,9 @@ def test_sigkill_mid_clone_then_a_new_worker_finishes_with_one_vm(make_shop, fak
     env = {**os.environ, **shop.env}
     first = worker(env, burst=False)
     try:
-        deadline = time.monotonic() + 30
-        while not fake_proxmox.calls_to("POST", "/clone"):
-            assert time.monotonic() < deadline and first.poll() is None, "the worker never started the clone"
-            time.sleep(0.1)
+        wait_until(lambda: first.poll() is not None or fake_proxmox.calls_to("POST", "/clone"), 30,
+                   "the worker never started the clone", every=0.1)
+        assert first.poll() is None, "the worker ended before it was killed"
     finally:
         for pid in [*descendants(first.pid), first.pid]:  # RQ's work horse runs in a session of its own
             os.kill(pid, signal.SIGKILL)

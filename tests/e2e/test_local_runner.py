@@ -2,13 +2,10 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
-
 from tests.fakes.telegram import make_message_update
-from tests.support.processes import free_port
+from tests.support.processes import free_port, wait_for, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "123456:TEST-fake-token-for-the-shop-tests"
@@ -19,24 +16,15 @@ def runner_env(**extra):
     return {**keep, **extra}
 
 
-def wait_until(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_runs_with_nothing_configured_and_long_polls_the_bot(tmp_path, fake_telegram):
     port = free_port()
     env = runner_env(PORT=str(port), BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=fake_telegram.url)
     runner = subprocess.Popen([sys.executable, str(ROOT / "local_runner.py")], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        assert wait_until(lambda: _answers(f"http://127.0.0.1:{port}/readyz")), "the runner never became ready"
+        wait_for(f"http://127.0.0.1:{port}/readyz")
         fake_telegram.queue_update(make_message_update(1, 4242, "/start"))
-        assert wait_until(lambda: fake_telegram.last_message(4242) is not None), "no answer to /start"
+        wait_until(lambda: fake_telegram.last_message(4242) is not None, 30, "no answer to /start", every=0.2)
         assert fake_telegram.last_message(4242)["text"].startswith("Hi, Ann!")
     finally:
         runner.terminate()
@@ -46,13 +34,6 @@ def test_runs_with_nothing_configured_and_long_polls_the_bot(tmp_path, fake_tele
                  "Crypto Pay: off (set CRYPTOBOT_TOKEN", "long polling"):
         assert line in log, log[-3000:]
     assert BOT_TOKEN.split(":")[1] not in log, "the bot token must never be logged"
-
-
-def _answers(url):
-    try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def test_set_webhook_registers_url_secret_commands_and_menu_button(tmp_path, fake_telegram):

@@ -13,6 +13,7 @@ from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot
 from lib.broadcast.drafts import create_draft
 from lib.models import Broadcast, BroadcastDelivery, User
 from tests.support.broadcasts import ADMIN, TEXT, add_users, got, press, report
+from tests.support.processes import wait_until
 
 
 def test_three_hundred_users_each_get_it_once_under_the_rate_limit(make_shop):
@@ -62,10 +63,7 @@ def test_cancel_midway_stops_and_reports(make_shop):
     broadcast_id = start_broadcast(shop.rt, ADMIN, TEXT, None, None, "all")
     sender = threading.Thread(target=job.run, args=(broadcast_id,))
     sender.start()
-    deadline = time.monotonic() + 20
-    while sum(1 for u in range(1, 201) if got(fake, u)) < 40:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: sum(1 for u in range(1, 201) if got(fake, u)) >= 40, 20, "the broadcast never got going")
     press(shop, "Stop")  # the Stop button under the admin's progress message
     sender.join(20)
     assert not sender.is_alive()

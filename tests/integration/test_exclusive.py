@@ -6,23 +6,17 @@ shortening the TTL (PEXPIRE), instead of sleeping through it.
 import time
 
 from lib.exclusive import exclusive, is_held
+from tests.support.processes import wait_until
 
 KEY = "shop:lock:{}"
-
-
-def wait_for(check, seconds=5.0):
-    """Wait (bounded) for the heartbeat thread to do its work."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the heartbeat never renewed the lock"
-        time.sleep(0.02)
 
 
 def test_heartbeat_keeps_a_long_job_locked(redis_conn):
     with exclusive("long-job", 3, redis=redis_conn) as held:
         assert held and is_held("long-job", redis_conn)
         redis_conn.pexpire(KEY.format("long-job"), 1500)  # half the TTL has gone by in the job
-        wait_for(lambda: redis_conn.pttl(KEY.format("long-job")) > 2000)  # the heartbeat gave it a full TTL again
+        wait_until(lambda: redis_conn.pttl(KEY.format("long-job")) > 2000, 5,  # the heartbeat gave it a full TTL again
+                   "the heartbeat never renewed the lock", every=0.02)
         with exclusive("long-job", 3, redis=redis_conn) as second:
             assert not second
     assert not is_held("long-job", redis_conn)

@@ -23,17 +23,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until(check, seconds=30.0, what="it never happened", every=0.05):
+    """Wait (bounded) for a real process or thread to get somewhere; AssertionError(what) after `seconds`.
+
+    For waiting on work being done, never on time passing (that is lib.clock.advance)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(every)
+
+
+def answers(url) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def wait_for(url, timeout=30):
     """Wait (bounded) until a process answers 200 at `url`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never answered 200")
+    wait_until(lambda: answers(url), timeout, f"{url} never answered 200", every=0.2)
 
 
 def shop_env(shop) -> dict:
