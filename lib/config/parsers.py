@@ -124,8 +124,22 @@ def port(env) -> int:
     return int(value)
 
 
+def whole(env, name, default: str, least: int = 0) -> int:
+    """A whole number of at least `least` (0 usually turns the thing off)."""
+    value = text(env, name, default)
+    if not value.isdigit() or int(value) < least or len(value) > 9:
+        raise ConfigError(f"{name} must be a whole number of at least {least}, not {value!r}.")
+    return int(value)
+
+
 def rate_limit(env) -> int:
     value = text(env, "RATE_LIMIT_PER_MINUTE", "30")
     if not value.isdigit():
         raise ConfigError(f"RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), not {value!r}.")
     return int(value)
+
+
+def is_local_url(url: str) -> bool:
+    """Whether an address points at this machine (localhost, 127.x, ::1)."""
+    host = (urlparse(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.endswith(".localhost") or host.startswith("127.")

@@ -51,6 +51,8 @@ class Settings:
     proxmox: object = None  # ProxmoxSettings, or None: VPS sales off
     local: bool = False
     rate_limit_per_minute: int = 30  # messages + button presses per user per minute; 0: no limit
+    miniapp_rate_limit: int = 120  # mini app requests per user per minute; 0: no limit
+    max_pending_orders: int = 5  # pending orders per user
     log_format: str = "json"  # json: one JSON object per line; text: plain lines for a terminal
     log_level: str = "INFO"
     metrics_dir: str = ""  # Prometheus multiprocess directory; empty: the web runner makes a temporary one
@@ -139,6 +141,10 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
     except PlansError as exc:
         raise ConfigError(f"TARIFFS_FILE: {exc}.") from None
     public_url = p.url(env, "PUBLIC_URL")
+    sandbox = p.flag(env, "SANDBOX_PAYMENTS")
+    if sandbox and p.text(env, "SECRET_KEY") and public_url and not p.is_local_url(public_url):
+        raise ConfigError("SANDBOX_PAYMENTS=true would let anyone mark orders paid without paying: it is refused when "
+                          "SECRET_KEY is set and PUBLIC_URL is not on localhost (a production shop). Remove it.")
     return Settings(
         database_url=p.database_url(env) or _required(env, "DATABASE_URL", local, lambda: db_default,
                                                       "point it at PostgreSQL, like postgresql://shop:pass@db:5432/shop"),
@@ -155,7 +161,7 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         cryptobot_currency=currency,
         yookassa_shop_id=shop_id, yookassa_secret_key=shop_key,
         yookassa_api_url=p.url(env, "YOOKASSA_API_URL", "https://api.yookassa.ru/v3"),
-        sandbox_payments=p.flag(env, "SANDBOX_PAYMENTS"),
+        sandbox_payments=sandbox,
         wg_interface=p.text(env, "WG_INTERFACE", "wg0"), wg_command=p.command(env, "WG_COMMAND", "wg"),
         wg_endpoint=p.host_port(env, "WG_ENDPOINT"), wg_subnet=p.subnet(env, "WG_SUBNET", "10.8.0.0/24"),
         wg_dns=p.text(env, "WG_DNS", "1.1.1.1"),
@@ -168,7 +174,8 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
         job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "60s"),
         port=p.port(env), proxmox=load_proxmox(env), local=local,
-        rate_limit_per_minute=p.rate_limit(env), **_logging_fields(env),
+        rate_limit_per_minute=p.rate_limit(env), miniapp_rate_limit=p.whole(env, "MINIAPP_RATE_LIMIT", "120"),
+        max_pending_orders=p.whole(env, "MAX_PENDING_ORDERS", "5", least=1), **_logging_fields(env),
     )
 
 

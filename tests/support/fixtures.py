@@ -119,6 +119,8 @@ def make_shop(database_url, redis_conn, fake_telegram, fake_cryptopay, fake_yook
                        WG_SUBNET=str(wg.subnet))
         if proxmox is not None:
             env.update(proxmox_env(proxmox, pool))
+        if str(overrides.get("SANDBOX_PAYMENTS", "")).lower() == "true" and "PUBLIC_URL" not in overrides:
+            env["PUBLIC_URL"] = "https://shop.localhost"  # sandbox payments are refused for a public shop
         env.update({k: str(v) for k, v in overrides.items()})
         from lib.config import load_settings
         settings = load_settings(env, dotenv_path=os.devnull)

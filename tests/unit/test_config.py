@@ -99,3 +99,19 @@ def test_worker_stops_with_one_clear_sentence_on_bad_config(tmp_path):
     assert done.returncode == 2
     assert "BOT_TOKEN does not look like a Telegram bot token" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_sandbox_payments_are_refused_for_a_production_shop():
+    production = {"SECRET_KEY": "0123456789abcdef0123", "PUBLIC_URL": "https://shop.example.com", "SANDBOX_PAYMENTS": "true"}
+    with pytest.raises(ConfigError, match="SANDBOX_PAYMENTS=true would let anyone mark orders paid"):
+        settings(**production)
+    assert settings(**{**production, "PUBLIC_URL": "http://localhost:8080"}).sandbox_payments
+    assert settings(**{**production, "PUBLIC_URL": "https://127.0.0.1:8443"}).sandbox_payments
+
+
+def test_mini_app_limits_are_settings():
+    assert (settings().miniapp_rate_limit, settings().max_pending_orders) == (120, 5)
+    assert settings(MINIAPP_RATE_LIMIT="0", MAX_PENDING_ORDERS="2").miniapp_rate_limit == 0
+    for name, value in (("MINIAPP_RATE_LIMIT", "many"), ("MAX_PENDING_ORDERS", "0")):
+        with pytest.raises(ConfigError, match=name):
+            settings(**{name: value})
