@@ -36,7 +36,7 @@ def _pay_back(rt, order_id, facts) -> bool:
     if facts["payment_id"] is None:
         return False
     try:
-        get_provider(rt.settings, facts["provider"]).refund(facts["payment_id"], order_id, facts["amount"], "RUB")
+        get_provider(rt.settings, facts["provider"]).refund(facts["payment_id"], order_id, *facts["paid"])
     except (RefundUnsupported, ProviderOff):
         return False
     return True

@@ -8,13 +8,16 @@ does not block a new one; the job's own lock (lib.exclusive) keeps two runs apar
 """
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
-QUEUES = ("high", "default", "low")  # Telegram updates; provisioning and the rest; broadcasts and events
+# Telegram updates; provisioning and the rest; what customers ask of their keys and servers (syncs, power,
+# refreshes, payment checks: never ahead of anyone's fulfilment); broadcasts and events.
+QUEUES = ("high", "default", "actions", "low")
 RETRY_INTERVALS = (10, 30, 90, 300)  # seconds between the tries of a failing job
 RESULT_TTL, FAILURE_TTL = 3600, 7 * 86400
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
@@ -50,9 +53,10 @@ def _first(first, *rest):
 FULFIL_ORDER = Task("fulfil_order", timeout=1800, retries=4, unique=_first)
 REFUND_ORDER = Task("refund_order", timeout=1800, retries=4)
 SEND_VPN_CONFIG = Task("send_vpn_config")
-SYNC_PEER = Task("sync_peer", retries=4, unique=_first)
+SYNC_PEER = Task("sync_peer", queue="actions", retries=4, unique=_first)
 EXPIRE_VPN = Task("expire_vpn", retries=3, unique=_first)
-VPS_CONTROL = Task("vps_control", timeout=1800)
+VPS_CONTROL = Task("vps_control", queue="actions", timeout=1800,
+                   unique=lambda server_id, action, user_id=None: f"{server_id}-{action}")
 CLEANUP_VPS = Task("cleanup_vps", timeout=1800, unique=_first)
 EXPIRE_VPS = Task("expire_vps", timeout=1800, retries=3, unique=_first)
 SEND_REMINDER = Task("send_reminder", unique=lambda kind, target_id: f"{kind}-{target_id}")
@@ -63,9 +67,11 @@ BROADCAST = Task("broadcast", queue="low", timeout=900, retries=4)
 RECONCILE = Task("reconcile", timeout=1800, unique=_one("all"))
 DRAIN_UPDATES = Task("drain_updates", queue="high", unique=_one("inbox"))
 HANDLE_UPDATE = Task("handle_update", queue="high")
+CHECK_YOOKASSA = Task("check_yookassa", queue="actions", retries=3, unique=lambda kind, object_id: f"{kind}-{object_id}")
+HIDE_SECRET = Task("hide_secret", queue="low", retries=2)
 CATALOG = (FULFIL_ORDER, REFUND_ORDER, SEND_VPN_CONFIG, SYNC_PEER, EXPIRE_VPN, VPS_CONTROL, CLEANUP_VPS,
            EXPIRE_VPS, SEND_REMINDER, NOTIFY_USER, NOTIFY_ADMINS, DELIVER_EVENT, BROADCAST, RECONCILE,
-           DRAIN_UPDATES, HANDLE_UPDATE)
+           DRAIN_UPDATES, HANDLE_UPDATE, CHECK_YOOKASSA, HIDE_SECRET)
 
 
 def queue(redis, name: str = "default") -> Queue:
@@ -121,6 +127,11 @@ def enqueue(redis, task: Task, *args) -> Job:
         return Job.fetch(new_id, connection=redis)
     redis.set(marker, new_id, ex=FAILURE_TTL)
     return job
+
+
+def enqueue_in(redis, seconds: float, task: Task, *args) -> Job:
+    """Queue `task(*args)` to run after `seconds` (RQ's scheduler, or cron_tick, moves it on time)."""
+    return queue(redis, task.queue).enqueue_in(timedelta(seconds=seconds), task.path, *args, **_options(task))
 
 
 def enqueue_many(redis, calls) -> int:

@@ -99,7 +99,7 @@ def pay_in_sandbox(rt, user_id: int, order_id: int) -> dict:
     if order["provider"] != "sandbox":
         raise UserError("not_found")
     if order["status"] == states.PENDING:
-        settle(rt, sandbox.confirm(order["id"]))
+        settle(rt, sandbox.confirm(order["id"], order["amount"]))
     return order_status(rt, user_id, order_id)
 
 

@@ -37,7 +37,7 @@ def _renewed(catalog, plan, renew_id, user_id):
 
 
 def _open_order(rt, user_id, plan, provider, renew_id):
-    order = create_order(User[user_id], plan, provider.name, **_renewed(rt.settings.catalog, plan, renew_id, user_id))
+    order = create_order(User[user_id], plan, provider, **_renewed(rt.settings.catalog, plan, renew_id, user_id))
     order.flush()
     if provider.settles_now:
         try:

@@ -13,9 +13,11 @@ from lib.tasks import enqueue
 from lib.texts.formats import money
 
 
-def create_order(user: User, plan, provider: str, renew_peer=None, renew_server=None) -> Order:
-    """A pending order for one period of `plan`, priced in RUB."""
-    return Order(user=user, product=plan.product, plan_id=plan.id, provider=provider, amount=plan.price_rub,
+def create_order(user: User, plan, gateway, renew_peer=None, renew_server=None) -> Order:
+    """A pending order for one period of `plan`, priced in RUB, with what `gateway` will collect for it."""
+    charge_amount, charge_currency = gateway.charge_for(plan.price_rub, plan.price_usdt)
+    return Order(user=user, product=plan.product, plan_id=plan.id, provider=gateway.name, amount=plan.price_rub,
+                 charge_amount=charge_amount, charge_currency=charge_currency,
                  renew_peer=renew_peer, renew_server=renew_server, created_at=clock.now())
 
 
@@ -57,7 +59,8 @@ def owned_order(order_id: int, user_id: int) -> dict | None:
     order = Order.get(id=order_id)
     if order is None or order.user.id != user_id:
         return None
-    return {"id": order.id, "status": order.status, "provider": order.provider, "provider_ref": order.provider_ref}
+    return {"id": order.id, "status": order.status, "provider": order.provider, "provider_ref": order.provider_ref,
+            "amount": order.amount}
 
 
 def order_facts(order_id: int) -> dict | None:

@@ -24,11 +24,14 @@ def refundable(order_id: int) -> dict:
     order = Order.get(id=order_id)
     if order is None or order.status not in REFUNDABLE:
         raise RefundRefused(f"order {order_id} is {order.status if order else 'unknown'}: nothing to refund")
-    payment = order.payments.select().first()
+    payment = order.payments.select(lambda p: p.verdict in ("paid", "overpaid")).first()
+    charged = (order.charge_amount, order.charge_currency) if order.charge_currency else (order.amount, "RUB")
     return {"product": order.product, "renewal": order.renew_peer is not None or order.renew_server is not None,
             "peer_id": order.peer.id if order.peer else None, "server_id": order.server.id if order.server else None,
             "provider": payment.provider if payment else order.provider,
-            "payment_id": payment.provider_payment_id if payment else None, "amount": order.amount}
+            "payment_id": payment.provider_payment_id if payment else None, "amount": order.amount,
+            # What the provider collected for the order (an overpayment's rest is on the balance already).
+            "paid": charged}
 
 
 def record_refund(rt, order_id: int, via_provider: bool, reason: str) -> bool:

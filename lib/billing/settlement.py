@@ -7,6 +7,7 @@ import logging
 
 from lib import clock, tasks
 from lib.billing.ledger import locked_user, post_entry
+from lib.billing.matching import MISMATCH, OVERPAID, OrderTerms, Verdict, judge
 from lib.billing.orders import charge_for_order
 from lib.events import emit_event
 from lib.models import Order, Payment
@@ -18,45 +19,83 @@ from lib.tasks import enqueue
 from lib.texts.formats import money
 
 log = logging.getLogger(__name__)
-PAID, DUPLICATE, CREDITED, UNKNOWN_ORDER = "paid", "duplicate", "credited_to_balance", "unknown_order"
+PAID, DUPLICATE, CREDITED, MISMATCHED = "paid", "duplicate", "credited_to_balance", "mismatch"
 
 
-def apply_payment(redis, *, provider: str, provider_payment_id: str, order_id: int,
-                  paid_amount: str, paid_currency: str) -> str:
-    """Record money received for an order exactly once (in the caller's transaction)."""
-    if Payment.get(provider=provider, provider_payment_id=provider_payment_id):
-        return DUPLICATE
-    order = Order.get_for_update(id=order_id)
+def _terms(order: Order | None) -> OrderTerms | None:
     if order is None:
-        return UNKNOWN_ORDER
-    user = locked_user(order.user.id)
-    Payment(provider=provider, provider_payment_id=provider_payment_id, user=user, order=order,
-            amount=order.amount, paid_amount=str(paid_amount), paid_currency=paid_currency,
-            created_at=clock.now())
-    post_entry(user, order.amount, "payment", f"{provider}:{provider_payment_id}", f"order #{order.id}")
+        return None
+    amount, currency = (order.charge_amount, order.charge_currency) if order.charge_currency else (order.amount, "RUB")
+    return OrderTerms(order.id, order.user.id, amount, currency, order.amount, states.accepts_payment(order.status))
+
+
+def _orders_of(fact: PaymentFact) -> tuple:
+    """(the order this payment's id belongs to, the order its payload names), both locked."""
+    own = Order.select(lambda o: o.provider == fact.provider and o.provider_ref == fact.payment_id) \
+        .for_update().first()
+    if fact.order_id is None or (own is not None and own.id == fact.order_id):
+        return own, own if fact.order_id is not None else None
+    return own, Order.get_for_update(id=fact.order_id)
+
+
+def _record(redis, fact: PaymentFact, verdict: Verdict, user, order) -> None:
+    mismatch = verdict.kind == MISMATCH
+    Payment(provider=fact.provider, provider_payment_id=fact.payment_id, user=user, order=order,
+            amount=verdict.credit_rub, paid_amount=str(fact.amount)[:32], paid_currency=str(fact.currency)[:16],
+            expected_amount=f"{verdict.terms.amount:.2f}" if mismatch and verdict.terms else None,
+            expected_currency=verdict.terms.currency if mismatch and verdict.terms else None,
+            verdict=verdict.label, created_at=clock.now())
+    if user is None:
+        return
+    if verdict.credit_rub:
+        post_entry(user, verdict.credit_rub, "payment", f"{fact.provider}:{fact.payment_id}"[:64],
+                   f"order #{order.id}" if order else "payment without an order")
     emit_event(redis, "payment.received", {
-        "telegram_id": user.id, "amount": str(paid_amount), "currency": paid_currency,
-        "provider": provider, "order_id": order.id, "credited_rub": str(order.amount)})
-    if not states.accepts_payment(order.status):
-        after_commit(enqueue, redis, tasks.NOTIFY_USER, user.id, "payment_to_balance",
-                     {"amount": money(order.amount), "order_id": order.id})
-        return CREDITED
-    charge_for_order(redis, order, user)
-    return PAID
+        "telegram_id": user.id, "amount": str(fact.amount), "currency": fact.currency, "provider": fact.provider,
+        "order_id": order.id if order and verdict.pays_order else None, "credited_rub": str(verdict.credit_rub),
+        "verdict": verdict.label})
+
+
+def _tell(redis, fact: PaymentFact, verdict: Verdict, user) -> None:
+    terms = verdict.terms
+    if verdict.kind == MISMATCH:
+        after_commit(enqueue, redis, tasks.NOTIFY_ADMINS, "admin_payment_mismatch", {
+            "provider": fact.provider, "payment_id": fact.payment_id, "differs": verdict.differs,
+            "paid": f"{fact.amount} {fact.currency}", "order_id": terms.order_id if terms else "—",
+            "expected": f"{terms.amount:.2f} {terms.currency}" if terms else "—",
+            "user_id": user.id if user else "—", "credited": money(verdict.credit_rub)})
+    rest = verdict.credit_rub - (terms.price_rub if verdict.pays_order else 0)  # what stays on the balance
+    if user is not None and rest > 0:
+        key = {MISMATCH: "payment_mismatch", OVERPAID: "payment_overpaid"}.get(verdict.kind, "payment_to_balance")
+        after_commit(enqueue, redis, tasks.NOTIFY_USER, user.id, key,
+                     {"amount": money(rest), "order_id": terms.order_id if terms else "—"})
+
+
+def apply_payment(redis, fact: PaymentFact) -> str:
+    """Record money received exactly once and do what lib.billing.matching says it means (in the
+    caller's transaction): pay its own order, or land on the balance."""
+    if Payment.get(provider=fact.provider, provider_payment_id=fact.payment_id):
+        return DUPLICATE
+    own, named = _orders_of(fact)
+    verdict = judge(fact, _terms(own), _terms(named))
+    user = locked_user(verdict.user_id) if verdict.user_id else None
+    _record(redis, fact, verdict, user, own or named)
+    _tell(redis, fact, verdict, user)
+    if verdict.pays_order:
+        charge_for_order(redis, own, user)
+        return PAID
+    if verdict.kind == MISMATCH:
+        log.error("%s payment %s does not match its order (%s differs): recorded, not applied",
+                  fact.provider, fact.payment_id, verdict.differs)
+        return MISMATCHED
+    return CREDITED
 
 
 def settle(rt, fact: PaymentFact) -> str:
-    """Apply a verified payment: 'paid', 'credited_to_balance', 'duplicate', 'unknown_order' or 'not_paid:…'."""
+    """Apply a verified payment: 'paid', 'credited_to_balance', 'mismatch', 'duplicate' or 'not_paid:…'."""
     if fact.status != FACT_PAID:
         return f"not_paid:{fact.status}"
-    if fact.order_id is None:
-        log.error("paid %s payment %s names no order of ours", fact.provider, fact.payment_id)
-        return UNKNOWN_ORDER
-    outcome = run_transaction(apply_payment, rt.redis, provider=fact.provider, provider_payment_id=fact.payment_id,
-                              order_id=fact.order_id, paid_amount=fact.amount, paid_currency=fact.currency)
-    if outcome == UNKNOWN_ORDER:
-        log.error("paid %s payment %s names unknown order %s", fact.provider, fact.payment_id, fact.order_id)
-    return outcome
+    return run_transaction(apply_payment, rt.redis, fact)
 
 
 def _order_ref(order_id):
@@ -85,6 +124,6 @@ def settle_refund(rt, refund: RefundFact) -> str:
         return f"not_refunded:{refund.status}"
     order_id = run_transaction(_order_of_payment, refund.provider, refund.payment_id)
     if order_id is None:
-        return UNKNOWN_ORDER
+        return "unknown_payment"
     enqueue(rt.redis, tasks.REFUND_ORDER, order_id, "notified", "refunded at YooKassa")
     return "refund_queued"

@@ -22,11 +22,23 @@ _LIVE_PEERS_BY_EXPIRY = ("CREATE INDEX IF NOT EXISTS idx_vpn_peers_live_expiry O
                          "WHERE status IN ('active', 'paused')")
 _LIVE_SERVERS_BY_EXPIRY = ("CREATE INDEX IF NOT EXISTS idx_vps_servers_live_expiry ON vps_servers (expires_at) "
                            "WHERE status IN ('running', 'stopped')")
+_PAYMENT_MATCHING = [
+    "ALTER TABLE orders ADD COLUMN charge_amount DECIMAL(12, 2)",
+    "ALTER TABLE orders ADD COLUMN charge_currency VARCHAR(16)",
+    "CREATE INDEX IF NOT EXISTS idx_orders_provider_provider_ref ON orders (provider, provider_ref)",
+    "ALTER TABLE payments ADD COLUMN expected_amount VARCHAR(32)",
+    "ALTER TABLE payments ADD COLUMN expected_currency VARCHAR(16)",
+    "ALTER TABLE payments ADD COLUMN verdict VARCHAR(64) NOT NULL DEFAULT 'paid'",
+]
 MIGRATIONS = [
     (1, "initial schema", {}, False),
     (2, "index peers by user for the my-VPN screen", {"postgres": [_PEERS_BY_USER], "sqlite": [_PEERS_BY_USER]}, True),
     (3, "partial indexes of live subscriptions by expiry, for cron_tick",
      {d: [_LIVE_PEERS_BY_EXPIRY, _LIVE_SERVERS_BY_EXPIRY] for d in ("postgres", "sqlite")}, True),
+    # SQLite cannot drop NOT NULL in place: there an unassigned payment still needs a user (local runner only).
+    (4, "payments matched to the order's own charge; a payment nobody can be named for keeps no user",
+     {"postgres": [*_PAYMENT_MATCHING, 'ALTER TABLE payments ALTER COLUMN "user" DROP NOT NULL'],
+      "sqlite": _PAYMENT_MATCHING}, False),
 ]
 
 

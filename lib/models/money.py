@@ -19,6 +19,9 @@ class Order(db.Entity):
     status = Required(str, 16, default="pending", index=True)
     pay_url = Optional(str, 1024, nullable=True)
     provider_ref = Optional(str, 128, nullable=True)  # invoice / payment id at the provider
+    # What the provider was asked to collect (a USDT invoice is not in RUB); None on orders before v4.
+    charge_amount = Optional(Decimal, **MONEY, nullable=True)
+    charge_currency = Optional(str, 16, nullable=True)
     renew_peer = Optional("VpnPeer", reverse="renewals")
     peer = Optional("VpnPeer", reverse="order")  # the peer this order created
     renew_server = Optional("VpsServer", reverse="renewals")
@@ -35,15 +38,19 @@ class Order(db.Entity):
 
 
 class Payment(db.Entity):
+    """Money a provider reported, recorded once whatever it turned out to be (lib.billing.matching)."""
     _table_ = "payments"
     id = PrimaryKey(int, auto=True)
     provider = Required(str, 16)
     provider_payment_id = Required(str, 128)
-    user = Required(User)
+    user = Optional(User)  # None: nothing tells whose money it is (the admins decide)
     order = Optional(Order)
     amount = Required(Decimal, **MONEY)  # credited to the balance, RUB
     paid_amount = Required(str, 32)  # what the provider says was paid, as text
     paid_currency = Required(str, 16)
+    expected_amount = Optional(str, 32, nullable=True)  # what the order asked for, when it differs
+    expected_currency = Optional(str, 16, nullable=True)
+    verdict = Required(str, 64, default="paid", sql_default="'paid'")  # paid, overpaid, to_balance or mismatch:<what differs>
     created_at = Required(datetime)
     composite_key(provider, provider_payment_id)
 

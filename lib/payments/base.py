@@ -44,7 +44,7 @@ class PaymentFact:
     """One payment as the provider itself reports it, verified (signature checked or re-read)."""
     provider: str
     payment_id: str
-    order_id: int | None  # the order the payment names (Crypto Pay payload, YooKassa metadata)
+    order_id: int | None  # the order the payment names exactly (Crypto Pay `order:<id>`, YooKassa metadata)
     amount: str  # what the customer paid, as the provider writes it
     currency: str
     status: str  # PAID, PENDING or CANCELED
@@ -64,6 +64,10 @@ class PaymentProvider:
     name = ""
     settles_now = False
     batch_size = 25  # payments re-read per reconcile run
+
+    def charge_for(self, amount_rub: Decimal, amount_usdt: Decimal) -> tuple:
+        """(amount, currency) this provider collects for an order of that price."""
+        return amount_rub, "RUB"
 
     def create_payment(self, order: OrderToPay) -> PaymentLink:
         return PaymentLink(None, None)

@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import json
+from decimal import Decimal
 
 import requests
 
@@ -56,17 +57,20 @@ def order_payload(order_id: int) -> str:
 
 
 def order_id_of(invoice: dict) -> int | None:
-    """Our order id from an invoice's payload (`order:123`, or a bare `123`)."""
-    text = str(invoice.get("payload") or "").strip().removeprefix("order:")
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    """Our order id from an invoice's payload: exactly `order:<id>` as create_payment wrote it, else None."""
+    text = invoice.get("payload")
+    digits = text.removeprefix("order:") if isinstance(text, str) and text.startswith("order:") else ""
+    return int(digits) if digits.isdigit() and len(digits) < 19 and str(int(digits)) == digits else None
 
 
 def paid_amount(invoice: dict) -> tuple:
-    """(amount, currency) the customer paid: the asset actually paid, else the invoiced amount."""
+    """(amount, currency) the invoice was paid in: a fiat invoice's own fiat amount (Crypto Pay marks it paid
+    only when the asset paid covers it), a crypto invoice's asset actually paid."""
+    if invoice.get("currency_type") == "fiat":
+        return str(invoice.get("amount")), str(invoice.get("fiat"))
     if invoice.get("paid_amount") and invoice.get("paid_asset"):
         return str(invoice["paid_amount"]), str(invoice["paid_asset"])
-    currency = invoice.get("fiat") if invoice.get("currency_type") == "fiat" else invoice.get("asset")
-    return str(invoice.get("amount")), str(currency)
+    return str(invoice.get("amount")), str(invoice.get("asset"))
 
 
 def fact_of(invoice: dict) -> PaymentFact:
@@ -83,14 +87,18 @@ class CryptoPayProvider(PaymentProvider):
         self.token, self.currency = settings.cryptobot_token, settings.cryptobot_currency
         self.client = CryptoPayClient(settings.cryptobot_token, settings.cryptobot_api_url)
 
+    def charge_for(self, amount_rub: Decimal, amount_usdt: Decimal) -> tuple:
+        return (amount_usdt, "USDT") if self.currency == "USDT" else (amount_rub, "RUB")
+
     def create_payment(self, order: OrderToPay) -> PaymentLink:
         """An invoice carrying our order id in `payload`, in RUB (any asset) or in USDT."""
         params = {"description": order.description[:1024], "payload": order_payload(order.id),
                   "expires_in": INVOICE_TTL_SECONDS, "allow_comments": False}
-        if self.currency == "USDT":
-            params.update(currency_type="crypto", asset="USDT", amount=f"{order.amount_usdt:.2f}")
+        amount, currency = self.charge_for(order.amount_rub, order.amount_usdt)
+        if currency == "USDT":
+            params.update(currency_type="crypto", asset="USDT", amount=f"{amount:.2f}")
         else:
-            params.update(currency_type="fiat", fiat="RUB", amount=f"{order.amount_rub:.2f}")
+            params.update(currency_type="fiat", fiat="RUB", amount=f"{amount:.2f}")
         invoice = self.client.call("createInvoice", **params)
         return PaymentLink(str(invoice["invoice_id"]), invoice.get("bot_invoice_url") or invoice.get("pay_url"))
 

@@ -1,13 +1,18 @@
-"""YooKassa through its SDK: payments keyed by our order, and notifications trusted only once re-read."""
-import json
-import re
+"""YooKassa through its SDK: payments keyed by our order, and notifications trusted only once re-read.
+
+The SDK sends without a timeout (its `timeout` setting is a retry back-off); every session it opens
+here gets connect and read timeouts, so a stalled YooKassa never holds a worker.
+"""
 from decimal import Decimal
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import Retry
 
 from lib.payments.base import (
     CANCELED,
     PAID,
     PENDING,
-    BadNotification,
     OrderToPay,
     PaymentFact,
     PaymentLink,
@@ -15,8 +20,25 @@ from lib.payments.base import (
     PaymentProviderError,
     RefundFact,
 )
+from lib.payments.yookassa_notices import notice_of
 
-_OBJECT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+TIMEOUTS = (5, 15)  # seconds to connect, seconds to wait for an answer
+
+
+class _TimedAdapter(HTTPAdapter):
+    def send(self, request, **kwargs):
+        kwargs["timeout"] = kwargs.get("timeout") or TIMEOUTS
+        return super().send(request, **kwargs)
+
+
+def _timed_session(client):
+    """The SDK's session (its retries on 202), with timeouts on every request."""
+    session = requests.Session()
+    adapter = _TimedAdapter(max_retries=Retry(total=client.max_attempts, backoff_factor=client.timeout / 1000,
+                                              allowed_methods=["POST"], status_forcelist=[202]))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def idempotence_key(order_id: int, created_at) -> str:
@@ -25,8 +47,11 @@ def idempotence_key(order_id: int, created_at) -> str:
 
 
 def _order_id(metadata: dict) -> int | None:
-    text = str((metadata or {}).get("order_id", ""))
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    """The order id create_payment wrote into metadata, exactly; anything else is None."""
+    text = (metadata or {}).get("order_id")
+    if not isinstance(text, str) or not text.isdigit() or len(text) > 18 or str(int(text)) != text:
+        return None
+    return int(text)
 
 
 def fact_of(payment) -> PaymentFact:
@@ -43,8 +68,10 @@ class YooKassaProvider(PaymentProvider):
 
     def __init__(self, settings):
         from yookassa import Configuration  # imported here: only jobs and checkouts need the SDK
+        from yookassa.client import ApiClient
         Configuration.configure(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                 api_url=settings.yookassa_api_url)
+        ApiClient.get_session = _timed_session
 
     def create_payment(self, order: OrderToPay) -> PaymentLink:
         """Create (or, on a retry, get back) the payment for an order."""
@@ -82,22 +109,14 @@ class YooKassaProvider(PaymentProvider):
         return None if refund is None else RefundFact(self.name, refund.id, refund.payment_id, refund.status)
 
     def read_notification(self, raw_body: bytes, headers):
-        """Notifications are not signed: the object they name is re-read, and only that answer counts.
+        """The object a notification names, re-read from YooKassa (only that answer counts); None when it
+        is no payment or refund, or YooKassa does not know it. Jobs call this; the webhook only queues."""
+        notice = notice_of(raw_body)
+        return None if notice is None else self.fact_for(*notice)
 
-        None for events that are no payment or refund; a payment YooKassa does not know is None too."""
-        try:
-            note = json.loads(raw_body) if raw_body else None
-        except (ValueError, UnicodeDecodeError):
-            raise BadNotification(400, "body is not valid JSON") from None
-        obj = note.get("object") if isinstance(note, dict) else None
-        event = note.get("event", "") if isinstance(note, dict) else ""
-        object_id = obj.get("id") if isinstance(obj, dict) else None
-        if not isinstance(object_id, str) or not isinstance(event, str) or not _OBJECT_ID.match(object_id):
-            raise BadNotification(400, "not a YooKassa notification")
-        if event == "refund.succeeded":
+    def fact_for(self, kind: str, object_id: str):
+        if kind == "refund":
             return self.fetch_refund(object_id)
-        if not event.startswith("payment."):
-            return None
         return next(iter(self.fetch_payments([object_id])), None)
 
     def refund(self, payment_id: str, order_id: int, amount: Decimal, currency: str) -> str:

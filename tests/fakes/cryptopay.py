@@ -57,8 +57,11 @@ class FakeCryptoPay(FakeService):
             return [copy.deepcopy(p) for m, p in self._calls if m == method]
 
     # ---- test controls -------------------------------------------------
-    def pay(self, invoice_id, asset="USDT", anonymously=False):
-        """Mark an invoice paid; return (raw_body, headers) of the webhook POST."""
+    def pay(self, invoice_id, asset="USDT", anonymously=False, sent=None):
+        """Mark an invoice paid; return (raw_body, headers) of the webhook POST.
+
+        `sent`: what the payer sent for a crypto invoice when it was more than asked (an overpayment,
+        as the shop must handle it; Crypto Pay's own app asks for the exact amount)."""
         with self._lock:
             inv = self._invoices[int(invoice_id)]
             self._refresh(inv)
@@ -75,7 +78,7 @@ class FakeCryptoPay(FakeService):
                 paid = amount / fiat_rate
                 inv["paid_fiat_rate"] = decimal_str(fiat_rate)
             else:
-                paid = amount
+                paid = max(amount, Decimal(str(sent))) if sent is not None else amount
             fee = paid * FEE
             inv.update(status="paid", paid_asset=asset, paid_amount=decimal_str(paid),
                        paid_usd_rate=decimal_str(usd_rate), usd_rate=decimal_str(usd_rate), fee_asset=asset,

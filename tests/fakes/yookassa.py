@@ -28,6 +28,7 @@ class FakeYooKassa(FakeService):
         self.shop_id, self.secret_key = str(shop_id), secret_key
         self.payments, self.refunds = {}, {}
         self.idempotence_keys = []  # every key received, in order (repeats included)
+        self.payment_reads = {}  # payment id -> how many times GET /v3/payments/<id> asked for it
         self._idempotent = {}  # (path, key) -> (body, response)
         self._capture = {}  # payment id -> the "capture" flag it was created with
         rule = self.app.add_url_rule
@@ -153,8 +154,13 @@ class FakeYooKassa(FakeService):
         self.payments[pid], self._capture[pid] = p, capture
         return self._public(p)
 
+    def reads(self, payment_id) -> int:
+        """How many times the shop re-read this payment."""
+        return self.payment_reads.get(payment_id, 0)
+
     def _get_payment(self, payment_id):
         with self._lock:
+            self.payment_reads[payment_id] = self.payment_reads.get(payment_id, 0) + 1
             if payment_id not in self.payments:
                 raise ApiError(404, "not_found", "Incorrect payment_id. Payment doesn't exist "
                                "or access denied.", "payment_id")

@@ -25,8 +25,8 @@ def test_events_are_delivered_with_the_api_key_and_the_contract_shape(make_shop,
     by_name = {e["event"]: e for e in n8n.received}
     assert set(by_name["payment.received"]) == {"event_id", "event", "occurred_at", "data"}
     assert by_name["payment.received"]["data"] == {
-        "telegram_id": USER, "amount": by_name["payment.received"]["data"]["amount"], "currency": "USDT",
-        "provider": "cryptobot", "order_id": order_id, "credited_rub": "199.00"}
+        "telegram_id": USER, "amount": "199.00", "currency": "RUB",  # the invoice's RUB, whatever asset paid it
+        "provider": "cryptobot", "order_id": order_id, "credited_rub": "199.00", "verdict": "paid"}
     created = by_name["vpn.created"]["data"]
     assert created["telegram_id"] == USER and created["address"] == "10.8.0.2" and created["plan"] == "vpn-1m"
     assert created["expires_at"].endswith("Z")

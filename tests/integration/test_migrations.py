@@ -63,3 +63,23 @@ def test_payment_uniqueness_is_enforced_by_the_database(new_database):
     sql(empty_pg, insert)
     with pytest.raises(psycopg2.errors.UniqueViolation):
         sql(empty_pg, insert)
+
+
+def test_a_version_3_database_gets_payment_matching_and_keeps_its_payments(new_database):
+    empty_pg = new_database()
+    start_up(empty_pg)
+    for column in ("orders DROP COLUMN charge_amount", "orders DROP COLUMN charge_currency",
+                   "payments DROP COLUMN expected_amount", "payments DROP COLUMN expected_currency",
+                   "payments DROP COLUMN verdict", 'payments ALTER COLUMN "user" SET NOT NULL'):
+        sql(empty_pg, f"ALTER TABLE {column}")
+    sql(empty_pg, "DELETE FROM schema_migrations WHERE version = 4")
+    sql(empty_pg, "INSERT INTO users (id, first_name, language, balance, banned, created_at) "
+                  "VALUES (1, 'A', 'en', 0, false, now())")
+    sql(empty_pg, "INSERT INTO payments (provider, provider_payment_id, \"user\", amount, paid_amount, "
+                  "paid_currency, created_at) VALUES ('cryptobot', '77', 1, 199, '199', 'RUB', now())")
+    start_up(empty_pg)
+    assert sql(empty_pg, "SELECT provider_payment_id, verdict, expected_amount FROM payments") == [("77", "paid", None)]
+    assert sql(empty_pg, "SELECT is_nullable FROM information_schema.columns "
+                         "WHERE table_name = 'payments' AND column_name = 'user'") == [("YES",)]
+    assert sql(empty_pg, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' "
+                         "AND column_name IN ('charge_amount', 'charge_currency')") == [(2,)]

@@ -56,22 +56,25 @@ def test_a_signature_that_does_not_follow_the_rule_is_invalid(token, body, signa
     assert not signature_is_valid(token, body, signature)
 
 
-def test_a_signed_paid_invoice_becomes_a_payment_of_the_asset_actually_paid():
-    assert read(update()) == PaymentFact(provider="cryptobot", payment_id="528890", order_id=42, amount="2.15",
-                                         currency="USDT", status=PAID)
+def test_a_paid_fiat_invoice_is_a_payment_of_its_fiat_amount_whatever_asset_paid_it():
+    assert read(update()) == PaymentFact(provider="cryptobot", payment_id="528890", order_id=42, amount="199.00",
+                                         currency="RUB", status=PAID)
 
 
 @pytest.mark.parametrize("fields, amount, currency", [
-    ({"paid_asset": None, "paid_amount": None}, "199.00", "RUB"),
+    ({"currency_type": "crypto", "asset": "USDT", "amount": "2.50", "paid_asset": "USDT", "paid_amount": "2.60"},
+     "2.60", "USDT"),  # a crypto invoice: the asset actually paid
     ({"paid_asset": None, "paid_amount": None, "currency_type": "crypto", "asset": "USDT", "amount": "2.50"},
      "2.50", "USDT"),
 ])
-def test_without_the_paid_asset_the_invoiced_amount_and_currency_count(fields, amount, currency):
+def test_a_crypto_invoice_is_a_payment_of_the_asset_paid(fields, amount, currency):
     fact = read(update(payload=invoice(**fields)))
     assert (fact.amount, fact.currency, fact.order_id) == (amount, currency, 42)
 
 
-@pytest.mark.parametrize("payload, order_id", [("42", 42), ("order:x", None), ("", None), ("order:" + "9" * 19, None)])
+@pytest.mark.parametrize("payload, order_id", [
+    ("order:42", 42), ("42", None), ("order:x", None), ("", None), ("order:" + "9" * 19, None), (" order:42", None),
+    ("order:042", None), ("order:42 ", None), ("ORDER:42", None), ("order:-4", None), ("order:４２", None)])
 def test_the_order_is_read_from_the_invoice_payload_and_nothing_else(payload, order_id):
     assert read(update(payload=invoice(payload=payload))).order_id == order_id
 

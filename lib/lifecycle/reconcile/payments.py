@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from lib import clock
-from lib.billing.settlement import CREDITED, PAID, settle
+from lib.billing.settlement import CREDITED, MISMATCHED, PAID, settle
 from lib.models import Order
 from lib.models import order_states as states
 from lib.models.database import run_transaction
@@ -47,7 +47,7 @@ def _check(rt, name: str, title: str, counts: dict) -> None:
         if order_id is None:
             continue
         counts["checked"] += 1
-        if fact.status == FACT_PAID and settle(rt, fact) in (PAID, CREDITED):  # else the webhook won the race
+        if fact.status == FACT_PAID and settle(rt, fact) in (PAID, CREDITED, MISMATCHED):  # else a webhook won
             counts["applied"] += 1
             log.warning("reconcile: %s payment %s for order %s was paid but never notified; applied",
                         title, fact.payment_id, order_id)
