@@ -1,6 +1,7 @@
 """Fulfil a paid order: a VPN key or a Proxmox VM (or one more period for a renewal).
 
-Safe to run twice or twice at once: the order's lock lets one copy work while the other returns,
+Safe to run twice or twice at once: the order's lock lets one copy work while the other comes back
+once the lock is free (a dead copy's lock lapses within JOB_LOCK_TTL),
 what a try made is recorded before it is made (peer row, VM id and name) so a retry finds it,
 and the order moves to fulfilled only once. When the attempts run out, the half-made thing is
 removed, the money goes back to the balance, the customer and the admins are told.
@@ -10,10 +11,11 @@ import logging
 from lib import tasks
 from lib.billing.orders import fail_order, order_facts
 from lib.errors import CannotFulfil
-from lib.exclusive import exclusive
+from lib.exclusive import busy_for, exclusive
 from lib.models import Order
 from lib.models.database import run_transaction
 from lib.runtime import current
+from lib.tasks import enqueue_in
 from lib.telegram.customer.progress import reporter
 from lib.vpn.fulfilment import fulfil_vpn, undo_vpn
 from lib.vps.provisioning import fulfil_vps, undo_vps
@@ -53,8 +55,9 @@ def _give_up(rt, order_id, error) -> None:
 def run(order_id: int) -> str:
     rt = current()
     with exclusive(f"order:{order_id}") as held:
-        if not held:
-            return "busy"  # another copy is working on this order right now
+        if not held:  # another copy works on it, or a dead one's lock has not lapsed yet: look again then
+            enqueue_in(rt.redis, busy_for(f"order:{order_id}") + 0.5, tasks.FULFIL_ORDER, order_id)
+            return "busy"
         try:
             return _fulfil(rt, order_id)
         except Exception as exc:

@@ -6,12 +6,14 @@ already paid back — YooKassa's refund.succeeded — so only the books and the 
 """
 import logging
 
+from lib import tasks
 from lib.billing.refunds import RefundRefused, record_refund, refundable
-from lib.exclusive import exclusive
+from lib.exclusive import busy_for, exclusive
 from lib.models import VpnPeer
 from lib.models.database import run_transaction
 from lib.payments import ProviderOff, RefundUnsupported, get_provider
 from lib.runtime import current
+from lib.tasks import enqueue_in
 from lib.vpn.locations import backend
 from lib.vpn.peers import release_address
 from lib.vps.provisioning import remove_server
@@ -44,9 +46,10 @@ def _pay_back(rt, order_id, facts) -> bool:
 
 def run(order_id: int, via: str = "balance", reason: str = "refund") -> str:
     rt = current()
-    with exclusive(f"order:{order_id}", wait=60) as held:  # never beside a fulfilment
-        if not held:
-            raise RuntimeError(f"order {order_id} is busy; the refund is retried")
+    with exclusive(f"order:{order_id}") as held:  # never beside a fulfilment
+        if not held:  # back when the holder's lock would lapse (a dead holder's does within JOB_LOCK_TTL)
+            enqueue_in(rt.redis, busy_for(f"order:{order_id}") + 0.5, tasks.REFUND_ORDER, order_id, via, reason)
+            return "busy"
         try:
             facts = run_transaction(refundable, order_id)
         except RefundRefused as refused:

@@ -9,6 +9,8 @@ from lib.observability.logs import setup_logging
 from lib.runtime import init_runtime
 from lib.tasks import QUEUES, queue
 
+SCHEDULER_CHECK_SECONDS = 30
+
 
 def main(burst: bool = False) -> int:
     try:
@@ -18,7 +20,10 @@ def main(burst: bool = False) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     db.disconnect()  # each forked work horse opens its own connection
-    worker = Worker([queue(rt.redis, name) for name in QUEUES], connection=rt.redis)
+    # RQ looks for a free scheduler lock only at maintenance runs (600 s by default): after a crash the
+    # dead worker's lock lapses in about a minute, and this worker takes the scheduler soon after.
+    worker = Worker([queue(rt.redis, name) for name in QUEUES], connection=rt.redis,
+                    maintenance_interval=SCHEDULER_CHECK_SECONDS)
     worker.work(with_scheduler=True, burst=burst)
     return 0
 

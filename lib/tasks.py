@@ -7,6 +7,7 @@ current state when it runs anyway. A copy that is running (or whose worker died,
 does not block a new one; the job's own lock (lib.exclusive) keeps two runs apart.
 """
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
@@ -20,6 +21,7 @@ from rq.job import Job, JobStatus
 QUEUES = ("high", "default", "actions", "low")
 RETRY_INTERVALS = (10, 30, 90, 300)  # seconds between the tries of a failing job
 RESULT_TTL, FAILURE_TTL = 3600, 7 * 86400
+SCHEDULER_GRACE = 5  # seconds a scheduled job may be overdue before cron_tick queues it itself
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
@@ -107,31 +109,61 @@ def _free_id(redis, job_id: str) -> str:
     return f"{job_id}-{secrets.token_hex(4)}"  # running, failed or stopped: its record stays
 
 
-def enqueue(redis, task: Task, *args) -> Job:
-    """Queue `task(*args)`; with a job id, a copy already waiting is returned instead of a second.
-
-    The id's latest copy is remembered in Redis, so the rule holds while an earlier copy runs or sits
-    in the failed registry. Two callers racing may still queue two copies; jobs are safe twice.
-    """
+def _enqueue_once(redis, task: Task, args, put) -> Job:
+    """`put(queue, job_id)` unless a copy under the task's id already waits (returned instead)."""
     q, job_id = queue(redis, task.queue), task.job_id(args)
     if job_id is None:
-        return q.enqueue(task.path, *args, **_options(task))
+        return put(q, None)
     marker = f"shop:task:latest:{job_id}"
     waiting = _latest_waiting(redis, marker)
     if waiting is not None:
         return waiting
     new_id = _free_id(redis, job_id)
     try:
-        job = q.enqueue(task.path, *args, job_id=new_id, unique=True, **_options(task))
+        job = put(q, new_id)
     except DuplicateJobError:  # another caller queued this very id a moment ago
         return Job.fetch(new_id, connection=redis)
     redis.set(marker, new_id, ex=FAILURE_TTL)
     return job
 
 
+def enqueue(redis, task: Task, *args) -> Job:
+    """Queue `task(*args)`; with a job id, a copy already waiting is returned instead of a second.
+
+    The id's latest copy is remembered in Redis, so the rule holds while an earlier copy runs or sits
+    in the failed registry. Two callers racing may still queue two copies; jobs are safe twice.
+    """
+    return _enqueue_once(redis, task, args, lambda q, job_id: q.enqueue(
+        task.path, *args, **_options(task), **({"job_id": job_id, "unique": True} if job_id else {})))
+
+
 def enqueue_in(redis, seconds: float, task: Task, *args) -> Job:
-    """Queue `task(*args)` to run after `seconds` (RQ's scheduler, or cron_tick, moves it on time)."""
-    return queue(redis, task.queue).enqueue_in(timedelta(seconds=seconds), task.path, *args, **_options(task))
+    """Queue `task(*args)` to run after `seconds` (a busy job's next try); a waiting copy is reused.
+
+    RQ's scheduler moves it on time, and cron_tick does when no live worker holds the scheduler."""
+    return _enqueue_once(redis, task, args, lambda q, job_id: q.enqueue_in(
+        timedelta(seconds=seconds), task.path, *args, **_options(task), **({"job_id": job_id} if job_id else {})))
+
+
+def queue_overdue_scheduled(redis, overdue: float = SCHEDULER_GRACE) -> int:
+    """Queue scheduled jobs (retries, delayed tries) overdue by more than `overdue` seconds.
+
+    RQ's scheduler moves them within a second while a worker holds its lock; after a crash that
+    lock outlives the dead worker for a minute, and a new worker looks for it only at its next
+    maintenance run. cron_tick calls this so that retry intervals keep moving meanwhile. ZREM
+    first: of this and a scheduler waking at the same moment, only one queues a job."""
+    moved, latest = 0, time.time() - overdue
+    for name in QUEUES:
+        q = queue(redis, name)
+        key = q.scheduled_job_registry.key
+        for job_id in redis.zrangebyscore(key, 0, latest, start=0, num=500):
+            if not redis.zrem(key, job_id):
+                continue
+            job = q.fetch_job(job_id.decode())
+            if job is not None:
+                q.enqueue_job(job)
+                moved += 1
+    return moved
 
 
 def enqueue_many(redis, calls) -> int:

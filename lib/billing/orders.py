@@ -3,6 +3,8 @@
 Every function here runs inside the caller's transaction (lib.models.database.transaction or
 run_transaction) and queues follow-up jobs only once that transaction commits.
 """
+from datetime import timedelta
+
 from lib import clock, tasks
 from lib.billing.ledger import locked_user, post_entry
 from lib.events import emit_event
@@ -11,6 +13,8 @@ from lib.models import order_states as states
 from lib.models.database import after_commit
 from lib.tasks import enqueue
 from lib.texts.formats import money
+
+UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance
 
 
 def create_order(user: User, plan, gateway, renew_peer=None, renew_server=None) -> Order:

@@ -9,13 +9,13 @@ from datetime import timedelta
 from pony.orm import select
 
 from lib import clock, tasks
+from lib.billing.orders import UNPAID_ORDER_TTL
 from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
 from lib.models import order_states as states
 from lib.models.database import run_transaction
-from lib.tasks import enqueue, enqueue_many
+from lib.tasks import enqueue, enqueue_many, queue_overdue_scheduled
 
-UNPAID_ORDER_TTL = timedelta(hours=2)  # invoices live 1 h; a late payment still lands on the balance
 PROCESSED_UPDATE_TTL = timedelta(days=3)
 RECONCILE_LOCK = "shop:reconcile:last"
 
@@ -42,7 +42,6 @@ def _recovery_work(rt):
 
 # What each kind of due id becomes: the task, and the arguments before the id.
 JOBS = {
-    "stuck_orders": (tasks.FULFIL_ORDER, ()),
     "events": (tasks.DELIVER_EVENT, ()),
     "peers_to_remove": (tasks.SYNC_PEER, ()),
     "servers_to_remove": (tasks.CLEANUP_VPS, ()),
@@ -69,10 +68,18 @@ def _not_queued_lately(redis, kind, items) -> list:
     return [item[0] if isinstance(item, tuple) else item for item, new in zip(items, fresh) if new]
 
 
+def _requeue_stuck(redis, order_ids) -> int:
+    """STUCK_ORDER_AFTER is the only clock here: every tick queues each stuck order unless a copy of its
+    job already waits (the task's id says so), so no mark holds a crashed order back."""
+    return sum(1 for order_id in order_ids if enqueue(redis, tasks.FULFIL_ORDER, order_id) is not None)
+
+
 def run_tick(rt) -> dict:
     """Queue what is due now and say what was queued."""
     work = run_transaction(_recovery_work, rt)
-    summary, batch = {}, []
+    summary = {"stuck_orders": _requeue_stuck(rt.redis, work.pop("stuck_orders")),
+               "overdue_scheduled": queue_overdue_scheduled(rt.redis)}
+    batch = []
     for kind, ids in work.items():
         if kind not in JOBS:
             summary[kind] = ids

@@ -1,6 +1,8 @@
 """Binding the entities to PostgreSQL or SQLite, and units of work with after-commit actions."""
 import contextvars
 import logging
+import random
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -72,19 +74,39 @@ def after_commit(callback, *args, **kwargs) -> None:
 
 CONFLICTS = (orm.TransactionIntegrityError, orm.CommitException, orm.OptimisticCheckError,
              orm.UnrepeatableReadError, orm.dbapiprovider.IntegrityError)
+ROLLED_BACK = {"40001", "40P01"}  # PostgreSQL: serialization failure, deadlock detected
 
 
-def run_transaction(func, *args, attempts: int = 4, **kwargs):
+def _causes(exc):
+    """The exception and what it wraps (Pony keeps the driver's error as original_exc)."""
+    seen = []
+    while exc is not None and exc not in seen and len(seen) < 8:
+        seen.append(exc)
+        inner = getattr(exc, "exceptions", None)  # CommitException: the errors of each database
+        exc = getattr(exc, "original_exc", None) or exc.__cause__ or exc.__context__ or \
+            (inner[0][1] if inner and isinstance(inner[0], tuple) else None)
+    return seen
+
+
+def is_conflict(exc) -> bool:
+    """A race another transaction won, or one PostgreSQL rolled back to break a deadlock: run it again."""
+    return any(isinstance(e, CONFLICTS) or getattr(e, "pgcode", None) in ROLLED_BACK for e in _causes(exc))
+
+
+def run_transaction(func, *args, attempts: int = 5, **kwargs):
     """Run func in a transaction, retrying from scratch when a concurrent one won a race.
 
     The retry re-reads everything, so the loser of a race sees the winner's result (a payment
-    already recorded, an address already taken) and acts on it instead of failing.
+    already recorded, an address already taken) and acts on it instead of failing. A deadlock's
+    victim waits a random moment first, so the two do not meet again in step.
     """
     for attempt in range(1, attempts + 1):
         try:
             with transaction():
                 return func(*args, **kwargs)
-        except CONFLICTS:
-            if attempt == attempts:
+        except Exception as exc:
+            if attempt == attempts or not is_conflict(exc):
                 raise
-            log.info("transaction conflict in %s, retrying (%s/%s)", func.__name__, attempt, attempts)
+            log.info("transaction conflict in %s (%s), retrying (%s/%s)", func.__name__, type(exc).__name__,
+                     attempt, attempts)
+            time.sleep(random.uniform(0.005, 0.03) * attempt)

@@ -27,7 +27,8 @@ def signature_is_valid(token: str, raw_body: bytes, signature: str | None) -> bo
     if not token or not signature:
         return False
     expected = hmac.new(hashlib.sha256(token.encode()).digest(), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature.strip().lower())
+    # Bytes: a header with non-ASCII characters is simply a wrong signature.
+    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode("utf-8", "replace"))
 
 
 class CryptoPayClient:

@@ -48,6 +48,7 @@ TEXTS = {
     "help": "<b>How it works</b>\n1. 🛒 Buy VPN → pick a plan → pay.\n2. The config file and QR code arrive here.\n3. Import them into the WireGuard app (iOS, Android, Windows, macOS, Linux).\n\nLost the file? 🔑 My VPN → your key → 📄 Config file.\nMoney from failed orders goes to your 💰 balance and pays for the next one.",
     "language_set": "Language: English",
     "app_open": "Open the shop app:",
+    "too_many_pending": "You have {pending} unpaid orders already. Pay one of them, or wait until they expire, then order again.",
     "payment_overpaid": "Order #{order_id} is paid. You paid <b>{amount} ₽</b> more than its price: that is on your balance.",
     "payment_mismatch": "We received <b>{amount} ₽</b>, but the payment did not match order #{order_id}, so it did not pay the order. The money is on your balance, and the shop's team has been told.",
     "payment_to_balance": "We received <b>{amount} ₽</b> for order #{order_id}, which was already paid or closed, so the money is on your balance.",

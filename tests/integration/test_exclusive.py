@@ -31,3 +31,33 @@ def test_a_dead_holders_lock_lapses_with_its_ttl(redis_conn):
     time.sleep(0.01)  # the one millisecond Redis was just told
     with exclusive("dead-job", 1, redis=redis_conn) as held:
         assert held
+
+
+def _held_by_job(redis_conn, key, status):
+    """A lock taken inside an RQ job, and that job left in `status` (None: RQ no longer has it)."""
+    from rq import Queue
+    job = Queue("default", connection=redis_conn).enqueue("math.floor", 1.5)
+    assert redis_conn.set(KEY.format(key), f"{job.id}|abc", px=30_000)
+    if status is None:
+        job.delete()
+    else:
+        job.set_status(status)
+
+
+def test_a_lock_whose_job_rq_records_as_ended_is_taken_over_at_once(redis_conn):
+    from rq.job import JobStatus
+    for key, status in (("failed-job", JobStatus.FAILED), ("gone-job", None), ("stopped-job", JobStatus.STOPPED)):
+        _held_by_job(redis_conn, key, status)
+        with exclusive(key, 5, redis=redis_conn) as held:
+            assert held, f"a lock of a {status} job was not taken over"
+
+
+def test_a_lock_of_a_running_job_is_respected_and_says_how_long_to_wait(redis_conn):
+    from rq.job import JobStatus
+
+    from lib.exclusive import busy_for
+    _held_by_job(redis_conn, "running-job", JobStatus.STARTED)
+    with exclusive("running-job", 5, redis=redis_conn) as held:
+        assert not held
+    assert 25 < busy_for("running-job", redis_conn) <= 30
+    assert busy_for("free-job", redis_conn) == 0

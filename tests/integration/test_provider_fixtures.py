@@ -14,17 +14,22 @@ def fixture(name):
     return json.loads((FIXTURES / name).read_text())
 
 
-def test_documented_crypto_pay_invoice_paid_update_pays_the_order(shop):
+def test_documented_crypto_pay_invoice_paid_update_pays_the_order(make_shop):
+    shop = make_shop(CRYPTOBOT_CURRENCY="USDT")  # the documented invoice is a USDT one
     checkout = pending_order(shop, "cryptobot")
+    invoice = shop.cryptopay.invoices[-1]
     update = fixture("cryptopay_invoice_paid.json")
-    update["payload"]["payload"] = f"order:{checkout.order_id}"
+    # The documented shape, for the invoice this order created.
+    update["payload"].update(invoice_id=invoice["invoice_id"], payload=f"order:{checkout.order_id}",
+                             amount=invoice["amount"], paid_amount=invoice["amount"])
     raw = json.dumps(update).encode()
     headers = {"crypto-pay-api-signature": shop.cryptopay.sign(raw), "Content-Type": "application/json"}
     assert shop.cryptopay_webhook(raw, headers).get_json()["result"] == "paid"
     with db_session:
         assert Order[checkout.order_id].status == "paid"
         payment = Payment.select().first()
-        assert (payment.provider_payment_id, payment.paid_amount, payment.paid_currency) == ("32245580", "1.5", "USDT")
+        assert (payment.provider_payment_id, payment.paid_amount, payment.paid_currency, payment.verdict) == \
+            (str(invoice["invoice_id"]), invoice["amount"], "USDT", "paid")
 
 
 def test_documented_yookassa_notification_is_checked_against_the_api(vpn_shop):

@@ -10,7 +10,7 @@ from tests.support.reconcile import order, reconcile_by_cron
 
 def test_crypto_pay_invoices_whose_webhook_never_came_are_applied_or_expired(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg)
-    paid, abandoned, open_ = (pending_order(shop, "cryptobot").order_id for _ in range(3))
+    paid, abandoned, open_ = (pending_order(shop, "cryptobot", user_id=810001 + i).order_id for i in range(3))
     shop.cryptopay.pay(order(paid)["ref"])  # the customer pays; the webhook is lost
     shop.cryptopay.expire(order(abandoned)["ref"])
 
@@ -28,14 +28,14 @@ def test_crypto_pay_invoices_whose_webhook_never_came_are_applied_or_expired(mak
 
 
 def test_one_get_invoices_call_for_the_whole_batch(shop):
-    refs = [order(pending_order(shop, "cryptobot").order_id)["ref"] for _ in range(3)]
+    refs = [order(pending_order(shop, "cryptobot", user_id=810001 + i).order_id)["ref"] for i in range(3)]
     assert reconcile(shop.rt)["payments"]["checked"] == 3
     assert [p["invoice_ids"] for p in shop.cryptopay.calls("getInvoices")] == [",".join(refs)]
 
 
 def test_yookassa_payments_without_notification_are_applied_or_expired(make_shop, fake_wg):
     shop = make_shop(wg=fake_wg)
-    paid, canceled = (pending_order(shop, "yookassa").order_id for _ in range(2))
+    paid, canceled = (pending_order(shop, "yookassa", user_id=810001 + i).order_id for i in range(2))
     shop.yookassa.succeed(order(paid)["ref"])
     shop.yookassa.cancel(order(canceled)["ref"])
 
