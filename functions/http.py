@@ -5,7 +5,9 @@ import json
 
 from flask import Response
 
-MAX_BODY_BYTES = 256 * 1024  # far above any real webhook or API body
+MAX_BODY_BYTES = 64 * 1024  # far above any real webhook or mini app body; a flood costs little
+# A Telegram update nests about 10 levels (a reply's keyboard); deeper JSON is an attack on the parser.
+MAX_JSON_DEPTH = 32
 
 
 class BadRequest(Exception):
@@ -32,16 +34,31 @@ def raw_body(request, limit: int = MAX_BODY_BYTES) -> bytes:
     return data
 
 
-def json_body(request, limit: int = MAX_BODY_BYTES):
-    """The parsed JSON body (any JSON value); 400 when it is not JSON."""
-    return parse_json(raw_body(request, limit))
+def json_body(request, limit: int = MAX_BODY_BYTES, max_depth: int = MAX_JSON_DEPTH):
+    """The parsed JSON body (any JSON value); 400 when it is not JSON or nests too deep."""
+    return parse_json(raw_body(request, limit), max_depth)
 
 
-def parse_json(data: bytes):
+def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH):
     try:
-        return json.loads(data) if data else None
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(data) if data else None
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise BadRequest(400, "body is not valid JSON") from None
+    if _depth_exceeds(value, max_depth):
+        raise BadRequest(400, f"body is nested deeper than {max_depth} levels")
+    return value
+
+
+def _depth_exceeds(value, max_depth: int) -> bool:
+    """Whether arrays and objects nest more than max_depth levels (a loop: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def same_secret(given: str | None, expected: str) -> bool:

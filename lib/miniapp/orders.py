@@ -1,31 +1,19 @@
 """The mini app's order routes: buy or renew, an order's status, the sandbox's pay button."""
 from lib.billing import actions as billing
-from lib.miniapp.errors import ApiError, bad_request
-
-
-def _object(body) -> dict:
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return body
-
-
-def _renew_id(body) -> int | None:
-    renew = body.get("renew")
-    if renew is None:
-        return None
-    if isinstance(renew, bool) or not isinstance(renew, (int, str)) or not str(renew).isdigit() \
-            or len(str(renew)) > 18:
-        raise bad_request("renew must be the id of one of your keys or servers")
-    return int(renew)
+from lib.miniapp.errors import ApiError
+from lib.miniapp.inputs import body_object, id_field, text_field
 
 
 def create_order(rt, customer, body):
-    body = _object(body)
-    product = body.get("product")
+    body = body_object(body)
+    product = text_field(body, "product", 16, required=False)
+    plan = text_field(body, "plan", 64)
+    provider = text_field(body, "provider", 32)
+    renew_id = id_field(body, "renew")
     if product not in ("vpn", "vps"):
         raise ApiError(400, "unknown_plan", "product and plan must name a plan of the plans file")
-    checkout = billing.buy(rt, customer["id"], body.get("plan"), str(body.get("provider")), product=product,
-                           renew_id=_renew_id(body), language=customer["lang"])
+    checkout = billing.buy(rt, customer["id"], plan, provider, product=product, renew_id=renew_id,
+                           language=customer["lang"])
     return 201, {"order_id": checkout.order_id, "status": checkout.status, "pay_url": checkout.pay_url}
 
 

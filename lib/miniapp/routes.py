@@ -2,8 +2,9 @@
 import re
 
 from lib.miniapp import account, keys, orders, servers
+from lib.miniapp.inputs import path_id
 
-ID = r"(\d{1,18})"
+ID = r"([0-9]{1,10})"  # ASCII digits only: \d would take other scripts' digits too
 ROUTES = [
     ("GET", r"me", account.me), ("GET", r"plans", account.plans),
     ("POST", r"orders", orders.create_order), ("GET", rf"orders/{ID}", orders.get_order),
@@ -14,13 +15,23 @@ ROUTES = [
     ("POST", rf"vps/{ID}/reinstall", servers.reinstall), ("GET", rf"vps/{ID}/password", servers.password),
     ("POST", r"ssh_key", servers.set_ssh_key),
 ]
+# Routes that show a secret (a key's config or QR code, a server's password) want recent initData.
+SECRET = frozenset({keys.config_download, keys.qr_response, servers.password})
 
 
 def route(method: str, path: str) -> tuple:
-    """(handler, ids) for an API path; (None, "method") for a known path with another method; (None, None)."""
+    """(handler, ids) for an API path; (None, "method") for a known path with another method; (None, None).
+
+    An id no row can have (0, or past the database's integer) is not found here, before any query."""
     for want, pattern, handler in ROUTES:
         match = re.fullmatch(pattern, path)
         if match:
-            args = [int(g) if g.isdigit() else g for g in match.groups()]
+            args = [path_id(g) if g.isdigit() else g for g in match.groups()]
+            if None in args:
+                return None, None
             return (handler, args) if want == method else (None, "method")
     return None, None
+
+
+def reveals_secret(handler) -> bool:
+    return handler in SECRET

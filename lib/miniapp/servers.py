@@ -1,7 +1,9 @@
 """The mini app's server routes: power actions and refresh, reinstall, password, SSH key."""
-from lib.miniapp.errors import bad_request
+from lib.miniapp.inputs import body_object, text_field
 from lib.miniapp.views import server_json
 from lib.vps import actions as vps
+
+SSH_KEY_LONGEST = 16384  # the shape bound; the key rule itself (lib/vps/ssh_keys.py) is stricter
 
 
 def power(rt, customer, body, server_id, action="refresh"):
@@ -14,17 +16,19 @@ def power(rt, customer, body, server_id, action="refresh"):
 
 
 def reinstall(rt, customer, body, server_id):
-    confirmed = isinstance(body, dict) and body.get("confirm") is True
+    # Only JSON true confirms; anything else is "not confirmed", refused by the use case alike in both doors.
+    confirmed = body_object(body).get("confirm") is True
     server = vps.reinstall(rt, customer["id"], server_id, confirmed)
     return 202, {"server": server_json(rt, server, customer["lang"]), "queued": "reinstall"}
 
 
 def password(rt, customer, body, server_id):
     access = vps.password(rt, customer["id"], server_id)
-    return 200, {"ip": access["ip"], "user": access["user"], "password": access["password"]}
+    # A password must not linger in a browser's or a proxy's cache.
+    return 200, {"ip": access["ip"], "user": access["user"], "password": access["password"]}, \
+        {"Cache-Control": "no-store"}
 
 
 def set_ssh_key(rt, customer, body):
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object with ssh_key")
-    return 200, {"ssh_key": vps.set_ssh_key(rt, customer["id"], body.get("ssh_key", ""))}
+    key = text_field(body_object(body), "ssh_key", SSH_KEY_LONGEST)
+    return 200, {"ssh_key": vps.set_ssh_key(rt, customer["id"], key)}

@@ -101,4 +101,11 @@ TEXTS = {
     "auth_failed": "Could not sign you in. Please open this page from the bot in Telegram.",
     "error_generic": "Something went wrong. Please try again.",
     "network_error": "No connection to the shop. Please try again.",
+    "auth_stale": "This page has been open too long to show a secret. Close it and open it again from the bot.",
+    "api_rate_limited": "Too many requests. Please wait {seconds} s and try again.",
+    "api_not_object": "The request body must be a JSON object.",
+    "api_required": "{field} is required",
+    "api_not_text": "{field} must be text without NUL bytes",
+    "api_too_long": "{field} must be at most {max} characters",
+    "api_not_id": "{field} must be the id of one of your keys or servers",
 }
