@@ -3,7 +3,8 @@
 One run works for at most CHUNK_SECONDS and then queues the next run, so a worker is never held
 for long (other queues get their turn between chunks) and a run killed midway costs little: the
 next one skips every user already claimed. The admin gets one report, from whichever run closes
-the broadcast.
+the broadcast. A run notes when it last sent (active_at): if Redis loses the next run's job, cron_tick
+queues it again once the broadcast has been quiet for STUCK_ORDER_AFTER.
 """
 import logging
 import time
@@ -11,9 +12,10 @@ import time
 import requests
 
 from lib.broadcast import deliveries, segments
-from lib.broadcast.broadcasts import cancel_broadcast, queue_run, snapshot
+from lib.broadcast.broadcasts import cancel_broadcast, mark_active, queue_run, snapshot
 from lib.broadcast.pacer import Pacer
 from lib.broadcast.send import LATER, REFUSED, markup_for, send_message
+from lib.exclusive import exclusive
 from lib.models.database import run_transaction
 from lib.runtime import current
 from lib.telegram.admin.broadcast_progress import Progress
@@ -33,6 +35,7 @@ def _send_all(rt, bot, pacer, state, progress, deadline) -> str:
             page = run_transaction(segments.pending_page, state["id"], state["segment"], after, PAGE)
             if not page:
                 return FINISHED
+            mark_active(state["id"])
             for user_id in page:
                 if time.monotonic() > deadline:
                     return CONTINUE
@@ -70,6 +73,14 @@ def run(broadcast_id: int, chunk_seconds: float = CHUNK_SECONDS) -> str:
     state = snapshot(broadcast_id)
     if state is None or state["status"] not in ("sending", "cancelled") or state["finished_at"] is not None:
         return "nothing to do"
+    with exclusive(f"broadcast:{broadcast_id}") as alone:
+        if not alone:  # a run is sending it now (cron_tick resumes only a quiet broadcast)
+            return "busy"
+        return _run(rt, state, chunk_seconds)
+
+
+def _run(rt, state, chunk_seconds) -> str:
+    broadcast_id = state["id"]
     bot, pacer = get_bot(rt.settings), Pacer(rt.redis)
     progress = Progress(bot, pacer, rt.redis, state)
     if state["status"] == "sending":

@@ -53,7 +53,7 @@ def _first(first, *rest):
 
 
 FULFIL_ORDER = Task("fulfil_order", timeout=1800, retries=4, unique=_first)
-REFUND_ORDER = Task("refund_order", timeout=1800, retries=4)
+REFUND_ORDER = Task("refund_order", timeout=1800, retries=4, unique=_first)
 SEND_VPN_CONFIG = Task("send_vpn_config")
 SYNC_PEER = Task("sync_peer", queue="actions", retries=4, unique=_first)
 EXPIRE_VPN = Task("expire_vpn", retries=3, unique=_first)

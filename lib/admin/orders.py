@@ -1,15 +1,13 @@
 """Orders that need an admin: lists, one order's facts, retry and refund (with audit rows)."""
 from pony.orm import desc
 
-from lib import tasks
 from lib.admin.audit import record
 from lib.billing.orders import queue_fulfilment
-from lib.billing.refunds import REFUNDABLE
+from lib.billing.refunds import REFUNDABLE, request_refund
 from lib.errors import UserError
 from lib.models import Order
 from lib.models import order_states as states
 from lib.models.database import after_commit
-from lib.tasks import enqueue
 
 LISTED = 10
 
@@ -63,5 +61,5 @@ def refund_order(rt, admin_id: int, order_id: int, via: str = "balance") -> dict
         raise UserError("adm_refund_refused", order_id=order_id, status=order.status)
     entry = record(admin_id, "refund", f"order:{order_id}", {"status": order.status},
                    {"status": order.status, "queued": "refund_order", "via": via})
-    after_commit(enqueue, rt.redis, tasks.REFUND_ORDER, order_id, via, f"by admin {admin_id}")
+    request_refund(rt.redis, order, via, f"by admin {admin_id}")
     return {"audit_id": entry.id, "order_id": order_id}

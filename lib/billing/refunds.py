@@ -20,6 +20,22 @@ class RefundRefused(ValueError):
     """This order cannot be refunded (already refunded, failed, unpaid)."""
 
 
+def request_refund(redis, order: Order, via: str, reason: str) -> None:
+    """Record that the order is to be refunded, and queue the job after commit (in the caller's
+    transaction). The record outlives a lost or killed job: cron_tick queues it again."""
+    if order.refund_requested_at is None or via == "notified":  # the provider already paid it back
+        order.refund_requested_at = order.refund_requested_at or clock.now()
+        order.refund_via, order.refund_reason = via, reason[:256]
+    after_commit(enqueue, redis, tasks.REFUND_ORDER, order.id, order.refund_via, order.refund_reason)
+
+
+def unfinished_refunds(before, limit: int) -> list:
+    """(order id, via, reason) of refunds asked for before `before` and still not done."""
+    return [(o.id, o.refund_via, o.refund_reason) for o in Order.select(
+        lambda o: o.refund_requested_at is not None and o.refund_requested_at <= before
+        and o.status in REFUNDABLE)[:limit]]
+
+
 def refundable(order_id: int) -> dict:
     order = Order.get(id=order_id)
     if order is None or order.status not in REFUNDABLE:

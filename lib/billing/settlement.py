@@ -9,6 +9,7 @@ from lib import clock, tasks
 from lib.billing.ledger import locked_user, post_entry
 from lib.billing.matching import MISMATCH, OVERPAID, OrderTerms, Verdict, judge
 from lib.billing.orders import charge_for_order
+from lib.billing.refunds import request_refund
 from lib.events import emit_event
 from lib.models import Order, Payment
 from lib.models import order_states as states
@@ -113,17 +114,18 @@ def recheck_order(rt, order_id: int) -> str:
     return run_transaction(_order_ref, order_id)[2]
 
 
-def _order_of_payment(provider, payment_id):
+def _refund_notified(redis, provider, payment_id) -> bool:
     payment = Payment.get(provider=provider, provider_payment_id=payment_id)
-    return payment.order.id if payment and payment.order else None
+    if payment is None or payment.order is None or payment.verdict not in ("paid", "overpaid"):
+        return False
+    request_refund(redis, payment.order, "notified", "refunded at YooKassa")
+    return True
 
 
 def settle_refund(rt, refund: RefundFact) -> str:
     """A refund the provider made (YooKassa's refund.succeeded): the order is unwound by a job."""
     if refund.status != "succeeded":
         return f"not_refunded:{refund.status}"
-    order_id = run_transaction(_order_of_payment, refund.provider, refund.payment_id)
-    if order_id is None:
+    if not run_transaction(_refund_notified, rt.redis, refund.provider, refund.payment_id):
         return "unknown_payment"
-    enqueue(rt.redis, tasks.REFUND_ORDER, order_id, "notified", "refunded at YooKassa")
     return "refund_queued"

@@ -5,6 +5,8 @@ A broadcast is a draft until confirmed, then `sending` until the job has gone th
 the send; its primary key (broadcast, user) is what makes a second send to one user impossible,
 for a retried job, a crashed one run again, or two copies at once.
 """
+from pony.orm import coalesce, select
+
 from lib import clock, tasks
 from lib.broadcast import segments
 from lib.models import Broadcast
@@ -29,6 +31,19 @@ def snapshot(broadcast_id: int) -> dict | None:
         b = Broadcast.get(id=broadcast_id)
         return fields_of(b) if b else None
     return run_transaction(read)
+
+
+def mark_active(broadcast_id: int) -> None:
+    """A run is sending now (its own transaction): cron_tick leaves the broadcast to it."""
+    def touch():
+        Broadcast[broadcast_id].active_at = clock.now()
+    run_transaction(touch)
+
+
+def quiet_broadcasts(before, limit: int) -> list:
+    """Ids of broadcasts still sending whose runs have been silent since `before` (their job was lost)."""
+    return select(b.id for b in Broadcast if b.status == "sending" and b.finished_at is None
+                  and coalesce(b.active_at, b.started_at) <= before)[:limit]
 
 
 def queue_run(rt, broadcast_id: int, *chunk_seconds) -> None:

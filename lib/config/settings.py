@@ -53,6 +53,7 @@ class Settings:
     rate_limit_per_minute: int = 30  # messages + button presses per user per minute; 0: no limit
     miniapp_rate_limit: int = 120  # mini app requests per user per minute; 0: no limit
     max_pending_orders: int = 5  # pending orders per user
+    worker_processes: int = 2  # job-running processes `python -m jobs.worker` keeps alive
     log_format: str = "json"  # json: one JSON object per line; text: plain lines for a terminal
     log_level: str = "INFO"
     metrics_dir: str = ""  # Prometheus multiprocess directory; empty: the web runner makes a temporary one
@@ -172,10 +173,11 @@ def load_settings(env=None, *, local=False, dotenv_path=".env", data_dir="data")
         stuck_order_after=p.duration(env, "STUCK_ORDER_AFTER", "3m"),
         reconcile_every=p.duration(env, "RECONCILE_EVERY", "5m"),
         miniapp_auth_ttl=p.duration(env, "MINIAPP_AUTH_TTL", "24h"),
-        job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "60s"),
+        job_lock_ttl=p.duration(env, "JOB_LOCK_TTL", "15s"),
         port=p.port(env), proxmox=load_proxmox(env), local=local,
         rate_limit_per_minute=p.rate_limit(env), miniapp_rate_limit=p.whole(env, "MINIAPP_RATE_LIMIT", "120"),
-        max_pending_orders=p.whole(env, "MAX_PENDING_ORDERS", "5", least=1), **_logging_fields(env),
+        max_pending_orders=p.whole(env, "MAX_PENDING_ORDERS", "5", least=1),
+        worker_processes=p.whole(env, "WORKER_PROCESSES", "2", least=1), **_logging_fields(env),
     )
 
 

@@ -10,6 +10,8 @@ from pony.orm import select
 
 from lib import clock, tasks
 from lib.billing.orders import UNPAID_ORDER_TTL
+from lib.billing.refunds import unfinished_refunds
+from lib.broadcast.broadcasts import quiet_broadcasts
 from lib.lifecycle.due import BATCH, due_work
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
 from lib.models import order_states as states
@@ -24,7 +26,10 @@ def _recovery_work(rt):
     now = clock.now()
     stuck_before, unpaid_before = now - rt.settings.stuck_order_after, now - UNPAID_ORDER_TTL
     work = {
-        "stuck_orders": select(o.id for o in Order if o.status == states.PAID and o.paid_at <= stuck_before)[:BATCH],
+        "stuck_orders": select(o.id for o in Order if o.status == states.PAID and o.paid_at <= stuck_before
+                               and o.refund_requested_at is None)[:BATCH],
+        "stuck_refunds": unfinished_refunds(stuck_before, BATCH),
+        "quiet_broadcasts": quiet_broadcasts(stuck_before, BATCH),
         "events": [] if not rt.settings.n8n_webhook_url else
         select(e.id for e in Event if e.delivered_at is None and e.next_attempt_at <= now)[:BATCH],
         "peers_to_remove": select(p.id for p in VpnPeer if p.status == "removing")[:BATCH],
@@ -42,6 +47,7 @@ def _recovery_work(rt):
 
 # What each kind of due id becomes: the task, and the arguments before the id.
 JOBS = {
+    "quiet_broadcasts": (tasks.BROADCAST, ()),
     "events": (tasks.DELIVER_EVENT, ()),
     "peers_to_remove": (tasks.SYNC_PEER, ()),
     "servers_to_remove": (tasks.CLEANUP_VPS, ()),
@@ -68,16 +74,20 @@ def _not_queued_lately(redis, kind, items) -> list:
     return [item[0] if isinstance(item, tuple) else item for item, new in zip(items, fresh) if new]
 
 
-def _requeue_stuck(redis, order_ids) -> int:
-    """STUCK_ORDER_AFTER is the only clock here: every tick queues each stuck order unless a copy of its
-    job already waits (the task's id says so), so no mark holds a crashed order back."""
-    return sum(1 for order_id in order_ids if enqueue(redis, tasks.FULFIL_ORDER, order_id) is not None)
+def _requeue_stuck(redis, orders, refunds) -> int:
+    """STUCK_ORDER_AFTER is the only clock here: every tick queues each stuck order's fulfilment or
+    refund unless a copy of its job already waits (the task's id says so), so no mark holds it back."""
+    for order_id in orders:
+        enqueue(redis, tasks.FULFIL_ORDER, order_id)
+    for order_id, via, reason in refunds:
+        enqueue(redis, tasks.REFUND_ORDER, order_id, via, reason)
+    return len(orders) + len(refunds)
 
 
 def run_tick(rt) -> dict:
     """Queue what is due now and say what was queued."""
     work = run_transaction(_recovery_work, rt)
-    summary = {"stuck_orders": _requeue_stuck(rt.redis, work.pop("stuck_orders")),
+    summary = {"stuck_orders": _requeue_stuck(rt.redis, work.pop("stuck_orders"), work.pop("stuck_refunds")),
                "overdue_scheduled": queue_overdue_scheduled(rt.redis)}
     batch = []
     for kind, ids in work.items():

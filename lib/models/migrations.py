@@ -29,6 +29,11 @@ _PAYMENT_MATCHING = [
     "ALTER TABLE payments ADD COLUMN expected_amount VARCHAR(32)",
     "ALTER TABLE payments ADD COLUMN expected_currency VARCHAR(16)",
     "ALTER TABLE payments ADD COLUMN verdict VARCHAR(64) NOT NULL DEFAULT 'paid'",
+    "ALTER TABLE orders ADD COLUMN refund_requested_at TIMESTAMP",
+    "ALTER TABLE orders ADD COLUMN refund_via VARCHAR(16)",
+    "ALTER TABLE orders ADD COLUMN refund_reason VARCHAR(256)",
+    "CREATE INDEX IF NOT EXISTS idx_orders_refund_requested_at ON orders (refund_requested_at)",
+    "ALTER TABLE broadcasts ADD COLUMN active_at TIMESTAMP",
 ]
 MIGRATIONS = [
     (1, "initial schema", {}, False),
@@ -36,7 +41,8 @@ MIGRATIONS = [
     (3, "partial indexes of live subscriptions by expiry, for cron_tick",
      {d: [_LIVE_PEERS_BY_EXPIRY, _LIVE_SERVERS_BY_EXPIRY] for d in ("postgres", "sqlite")}, True),
     # SQLite cannot drop NOT NULL in place: there an unassigned payment still needs a user (local runner only).
-    (4, "payments matched to the order's own charge; a payment nobody can be named for keeps no user",
+    (4, "payments matched to the order's own charge (a payment nobody can be named for keeps no user); "
+        "refunds asked for are recorded until done; broadcasts note when a run last sent",
      {"postgres": [*_PAYMENT_MATCHING, 'ALTER TABLE payments ALTER COLUMN "user" DROP NOT NULL'],
       "sqlite": _PAYMENT_MATCHING}, False),
 ]

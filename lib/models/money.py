@@ -32,6 +32,10 @@ class Order(db.Entity):
     paid_at = Optional(datetime)
     fulfilled_at = Optional(datetime)
     closed_at = Optional(datetime)  # failed, refunded or expired
+    # A refund asked for and not done yet: cron_tick queues it again if its job was lost.
+    refund_requested_at = Optional(datetime, index="idx_orders_refund_requested_at")
+    refund_via = Optional(str, 16, nullable=True)  # balance, provider or notified (done at the provider)
+    refund_reason = Optional(str, 256, nullable=True)
     payments = Set("Payment")
     composite_index(status, paid_at)
     composite_index(status, created_at)

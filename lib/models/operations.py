@@ -55,6 +55,7 @@ class Broadcast(db.Entity):
     progress_message_id = Optional(int, size=64, nullable=True)
     created_at = Required(datetime)
     started_at = Optional(datetime)
+    active_at = Optional(datetime)  # a run last went on sending; cron_tick resumes a broadcast left quiet
     finished_at = Optional(datetime)
     deliveries = Set("BroadcastDelivery")
 

@@ -113,7 +113,7 @@ class CryptoPayProvider(PaymentProvider):
             raise BadNotification(401, "bad signature")
         try:
             update = json.loads(raw_body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise BadNotification(400, "body is not valid JSON") from None
         if not isinstance(update, dict) or update.get("update_type") != "invoice_paid":
             return None

@@ -87,10 +87,19 @@ class FakeProxmox(FakeService, PveState, PveReadApi, PveWriteApi, PvePowerApi):
         return "127.0.0.1:%d" % self.port
 
     # ---- HTTP layer ------------------------------------------------------------
+    def _action_of(self, path):
+        for method, pattern, action, _ in self._routes:
+            match = pattern.match(path)
+            if match and method == request.method:
+                return action or match.group("op")
+        return None
+
     def _serve(self, path):
         path = "/" + path
         params = dict(request.args.items())
         params.update(request.form.items())
+        if self._park(self._action_of(path)):  # outside the lock: other requests go on meanwhile
+            return self._answer(500, {"data": None}, "held request dropped")
         with self._lock:
             self.calls.append((request.method, path, dict(params)))
             try:

@@ -6,6 +6,7 @@ tasks, which the shop waits for in real time, live in pve_tasks.
 import copy
 import hashlib
 import os
+import threading
 
 from .pve_rules import PveError, drive_size
 from .pve_tasks import PveTasks
@@ -33,6 +34,7 @@ class PveState(PveTasks):
         self._init_tasks(durations)
         self._vms = {}
         self._faults = {}  # action -> [PveError, ...]
+        self._holds, self._released = {}, threading.Event()  # action -> Event set once one is parked
         self.calls = []  # (method, path under /api2/json, params)
 
     # ---- test controls ---------------------------------------------------------
@@ -74,6 +76,27 @@ class PveState(PveTasks):
                 raise ValueError("no VM %s on the node" % vmid)
             del self._vms[int(vmid)]
             return snapshot
+
+    def hold_next(self, action):
+        """Park the next request of `action` until release_holds(); it then fails with no effect (it never
+        reached Proxmox). Returns an Event set once a request is parked: the moment to kill its caller."""
+        reached = threading.Event()
+        with self._lock:
+            self._holds[action] = reached
+        return reached
+
+    def release_holds(self):
+        self._released.set()
+
+    def _park(self, action) -> bool:
+        """Whether this request was parked (and is to be dropped now that it is released)."""
+        with self._lock:
+            reached = self._holds.pop(action, None)
+        if reached is None:
+            return False
+        reached.set()
+        self._released.wait(120)
+        return True
 
     def fail_next(self, action, times=1, status=500, message="injected failure", errors=None):
         """The next `times` requests of `action` answer HTTP `status` with `message` and no effect.

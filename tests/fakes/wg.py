@@ -94,6 +94,11 @@ class FakeWireGuard:
         with wg_cli.locked(self._state) as state:
             wg_cli.apply_set(state, {}, peers)
 
+    def hold_sets(self, held=True):
+        """Every `wg set` from now on waits (its caller blocked mid-apply) until hold_sets(False)."""
+        with wg_cli.locked(self._state) as state:
+            state["hold_sets"] = held
+
     def go_down(self, message=UNREACHABLE):
         """Every invocation now fails as an unreachable host does: exit 255, `message` on stderr."""
         with wg_cli.locked(self._state) as state:

@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import sys
+import time
 
 from tests.fakes.wg_grammar import SET_USAGE, SHOW_USAGE, Refused, parse_set
 
@@ -138,7 +139,11 @@ def main(argv):
         prog, argv = argv[1], argv[2:]
     with locked(path) as state:
         state["calls"].append(argv)
-        down = state["down"]
+        down, held = state["down"], argv[:1] == ["set"] and state.get("hold_sets")
+    while held:  # a test parks `wg set` here to kill its caller mid-apply (FakeWireGuard.hold_sets)
+        time.sleep(0.05)
+        with locked(path) as state:
+            held = state.get("hold_sets")
     if down:  # the host is unreachable: ssh fails before wg ever runs
         print(down, file=sys.stderr)
         return 255

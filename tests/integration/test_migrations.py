@@ -70,7 +70,9 @@ def test_a_version_3_database_gets_payment_matching_and_keeps_its_payments(new_d
     start_up(empty_pg)
     for column in ("orders DROP COLUMN charge_amount", "orders DROP COLUMN charge_currency",
                    "payments DROP COLUMN expected_amount", "payments DROP COLUMN expected_currency",
-                   "payments DROP COLUMN verdict", 'payments ALTER COLUMN "user" SET NOT NULL'):
+                   "payments DROP COLUMN verdict", 'payments ALTER COLUMN "user" SET NOT NULL',
+                   "orders DROP COLUMN refund_requested_at", "orders DROP COLUMN refund_via",
+                   "orders DROP COLUMN refund_reason", "broadcasts DROP COLUMN active_at"):
         sql(empty_pg, f"ALTER TABLE {column}")
     sql(empty_pg, "DELETE FROM schema_migrations WHERE version = 4")
     sql(empty_pg, "INSERT INTO users (id, first_name, language, balance, banned, created_at) "
@@ -82,4 +84,4 @@ def test_a_version_3_database_gets_payment_matching_and_keeps_its_payments(new_d
     assert sql(empty_pg, "SELECT is_nullable FROM information_schema.columns "
                          "WHERE table_name = 'payments' AND column_name = 'user'") == [("YES",)]
     assert sql(empty_pg, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' "
-                         "AND column_name IN ('charge_amount', 'charge_currency')") == [(2,)]
+                         "AND column_name IN ('charge_amount', 'charge_currency', 'refund_requested_at')") == [(3,)]

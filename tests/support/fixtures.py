@@ -27,17 +27,23 @@ BOT_TOKEN = "123456:TEST-fake-token-for-the-shop-tests"
 def database_url():
     """A fresh PostgreSQL database for this run, dropped at the end."""
     name = f"shop_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(PG_ADMIN)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
+    _admin_sql(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     db.disconnect()
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    # A new admin connection: a test may have restarted PostgreSQL meanwhile (tests/e2e/test_outages.py).
+    _admin_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", name)
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _admin_sql(statement, *args):
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(statement, args or None)
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,9 @@ BY_NAME = {task.name: task for task in tasks.CATALOG}
 CONSTANTS = {name: value for name, value in vars(tasks).items() if isinstance(value, tasks.Task)}
 # Arguments a caller typically passes, for every task whose job id is derived from them.
 TYPICAL = {"fulfil_order": (42,), "sync_peer": (7,), "expire_vpn": (7,), "cleanup_vps": (3,), "expire_vps": (3,),
-           "send_reminder": ("vps", 3), "deliver_event": (str(uuid.uuid4()),), "reconcile": (), "drain_updates": ()}
+           "send_reminder": ("vps", 3), "deliver_event": (str(uuid.uuid4()),), "reconcile": (), "drain_updates": (),
+           "refund_order": (42, "balance", "by admin 1"), "vps_control": (3, "start", 810001),
+           "check_yookassa": ("payment", "2f0a11b3-000f-5000-8000-1b2c3d4e5f60")}
 
 
 def run_of(task):

@@ -36,9 +36,9 @@ def test_another_order_is_another_job(redis):
 
 @pytest.mark.parametrize("status", [JobStatus.SCHEDULED, JobStatus.DEFERRED])
 def test_a_copy_waiting_for_its_retry_or_its_turn_is_returned_not_doubled(redis, status):
-    first = tasks.enqueue(redis, tasks.SYNC_PEER, 7)
+    first = tasks.enqueue(redis, tasks.EXPIRE_VPN, 7)
     worker_took(redis, first, status)
-    assert tasks.enqueue(redis, tasks.SYNC_PEER, 7).id == first.id
+    assert tasks.enqueue(redis, tasks.EXPIRE_VPN, 7).id == first.id
     assert waiting(redis) == []
 
 
@@ -52,10 +52,10 @@ def test_a_finished_copy_is_replaced_by_a_new_one_under_the_same_id(redis):
 
 @pytest.mark.parametrize("status", [JobStatus.STARTED, JobStatus.FAILED, JobStatus.STOPPED])
 def test_a_copy_that_runs_or_failed_does_not_block_a_new_one(redis, status):
-    first = tasks.enqueue(redis, tasks.SYNC_PEER, 7)
+    first = tasks.enqueue(redis, tasks.EXPIRE_VPN, 7)
     worker_took(redis, first, status)
-    second = tasks.enqueue(redis, tasks.SYNC_PEER, 7)
-    assert second.id != first.id and second.id.startswith("sync_peer-7-")
+    second = tasks.enqueue(redis, tasks.EXPIRE_VPN, 7)
+    assert second.id != first.id and second.id.startswith("expire_vpn-7-")
     assert waiting(redis) == [second.id] and second.args == (7,)
     assert Job.fetch(first.id, connection=redis).get_status() == status  # its record stays for the admins
 
@@ -63,9 +63,9 @@ def test_a_copy_that_runs_or_failed_does_not_block_a_new_one(redis, status):
 
 @pytest.mark.parametrize("status", [JobStatus.STARTED, JobStatus.FAILED])
 def test_while_a_copy_runs_or_failed_queuing_again_still_keeps_one_copy_waiting(redis, status):
-    worker_took(redis, tasks.enqueue(redis, tasks.SYNC_PEER, 7), status)
+    worker_took(redis, tasks.enqueue(redis, tasks.EXPIRE_VPN, 7), status)
     for _ in range(3):  # the customer presses "pause" three times
-        tasks.enqueue(redis, tasks.SYNC_PEER, 7)
+        tasks.enqueue(redis, tasks.EXPIRE_VPN, 7)
     assert len(waiting(redis)) == 1
 
 
@@ -87,7 +87,7 @@ def test_enqueue_many_queues_them_all_with_the_catalogs_timeout_and_retry(redis)
     calls = [(tasks.HANDLE_UPDATE, ({"update_id": n},)) for n in range(3)]
     calls += [(tasks.FULFIL_ORDER, (42,)), (tasks.SEND_REMINDER, ("vpn", 7)), (tasks.DELIVER_EVENT, ("e-1",))]
     assert tasks.enqueue_many(redis, calls) == 6
-    assert tasks.queue_depths(redis) == {"high": 3, "default": 2, "low": 1}
+    assert tasks.queue_depths(redis) == {"high": 3, "default": 2, "actions": 0, "low": 1}
     by_path = {}
     for name in tasks.QUEUES:
         for job in tasks.queue(redis, name).jobs:
@@ -100,4 +100,22 @@ def test_enqueue_many_queues_them_all_with_the_catalogs_timeout_and_retry(redis)
 
 
 def test_enqueue_many_of_nothing_queues_nothing(redis):
-    assert tasks.enqueue_many(redis, []) == 0 and tasks.queue_depths(redis) == {"high": 0, "default": 0, "low": 0}
+    assert tasks.enqueue_many(redis, []) == 0 and tasks.queue_depths(redis) == {"high": 0, "default": 0, "actions": 0, "low": 0}
+
+
+def test_what_customers_ask_of_their_things_waits_on_a_queue_of_its_own(redis):
+    tasks.enqueue(redis, tasks.FULFIL_ORDER, 42)
+    for _ in range(3):  # a customer pressing "refresh" and "start" again and again
+        tasks.enqueue(redis, tasks.VPS_CONTROL, 5, "refresh", 1)
+        tasks.enqueue(redis, tasks.VPS_CONTROL, 5, "start", 1)
+        tasks.enqueue(redis, tasks.SYNC_PEER, 9)
+    assert waiting(redis) == ["fulfil_order-42"]
+    assert waiting(redis, "actions") == ["vps_control-5-refresh", "vps_control-5-start", "sync_peer-9"]
+    assert tasks.QUEUES.index("default") < tasks.QUEUES.index("actions")  # workers take fulfilments first
+
+
+def test_a_delayed_try_is_scheduled_once_and_found_by_a_later_enqueue(redis):
+    later = tasks.enqueue_in(redis, 30, tasks.FULFIL_ORDER, 42)
+    assert tasks.enqueue_in(redis, 30, tasks.FULFIL_ORDER, 42).id == later.id
+    assert tasks.enqueue(redis, tasks.FULFIL_ORDER, 42).id == later.id  # cron_tick finds the waiting copy
+    assert waiting(redis) == [] and tasks.queue(redis).scheduled_job_registry.get_job_ids() == [later.id]
