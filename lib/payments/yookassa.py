@@ -26,16 +26,19 @@ TIMEOUTS = (5, 15)  # seconds to connect, seconds to wait for an answer
 
 
 class _TimedAdapter(HTTPAdapter):
+    timeouts = TIMEOUTS
+
     def send(self, request, **kwargs):
-        kwargs["timeout"] = kwargs.get("timeout") or TIMEOUTS
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeouts
         return super().send(request, **kwargs)
 
 
-def _timed_session(client):
+def _timed_session(client, timeouts=TIMEOUTS):
     """The SDK's session (its retries on 202), with timeouts on every request."""
     session = requests.Session()
     adapter = _TimedAdapter(max_retries=Retry(total=client.max_attempts, backoff_factor=client.timeout / 1000,
                                               allowed_methods=["POST"], status_forcelist=[202]))
+    adapter.timeouts = timeouts
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
@@ -66,12 +69,12 @@ class YooKassaProvider(PaymentProvider):
     name = "yookassa"
     batch_size = 25  # one Payment.find_one each, so fewer per run
 
-    def __init__(self, settings):
+    def __init__(self, settings, timeouts: tuple = TIMEOUTS):
         from yookassa import Configuration  # imported here: only jobs and checkouts need the SDK
         from yookassa.client import ApiClient
         Configuration.configure(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                 api_url=settings.yookassa_api_url)
-        ApiClient.get_session = _timed_session
+        ApiClient.get_session = lambda client: _timed_session(client, timeouts)
 
     def create_payment(self, order: OrderToPay) -> PaymentLink:
         """Create (or, on a retry, get back) the payment for an order."""
