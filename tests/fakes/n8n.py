@@ -1,4 +1,6 @@
 """A fake n8n webhook: checks X-Api-Key, records events, can be told to fail."""
+import time
+
 from flask import jsonify, request
 
 from .http import FakeService
@@ -8,6 +10,7 @@ class FakeN8n(FakeService):
     def __init__(self, api_key="test-n8n-key"):
         super().__init__()
         self.api_key, self.received, self.fail_next = api_key, [], 0
+        self.arrivals = []  # (time.time() when it arrived, event) of each event in `received`
         self.app.add_url_rule("/webhook/shop", view_func=self._receive, methods=["POST"])
 
     @property
@@ -21,7 +24,9 @@ class FakeN8n(FakeService):
             if self.fail_next:
                 self.fail_next -= 1
                 return jsonify(message="Workflow could not be started"), 500
-            self.received.append(request.get_json())
+            event = request.get_json()
+            self.received.append(event)
+            self.arrivals.append((time.time(), event))
         return jsonify(message="Workflow was started")
 
     def names(self):
