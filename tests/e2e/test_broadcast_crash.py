@@ -8,13 +8,14 @@ from pony.orm import db_session
 
 from lib.broadcast.actions import start as start_broadcast
 from lib.broadcast.broadcasts import snapshot
+from lib.exclusive import is_held
 from lib.models import BroadcastDelivery
 from tests.support.broadcasts import ADMIN, ROOT, TEXT, add_users, got, report
 from tests.support.processes import wait_until
 
 
 def test_a_killed_run_is_continued_without_doubles(make_shop):
-    shop = make_shop(ADMIN_IDS=str(ADMIN))
+    shop = make_shop(ADMIN_IDS=str(ADMIN), JOB_LOCK_TTL="1s")
     fake = shop.telegram
     add_users(range(1, 101))
     fake.set_rate_limit(per_second=30)
@@ -30,6 +31,7 @@ def test_a_killed_run_is_continued_without_doubles(make_shop):
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
     assert snapshot(broadcast_id)["status"] == "sending"
+    wait_until(lambda: not is_held(f"broadcast:{broadcast_id}", shop.redis), 5, "the dead run's lock never lapsed")
     shop.run_jobs()  # the queued run picks up where the killed one stopped
     counts = {u: len(got(fake, u)) for u in range(1, 101)}
     assert max(counts.values()) == 1
