@@ -1,6 +1,7 @@
 """Handle one Telegram update (queued by telegram_webhook or the local long poller).
 
-Before any handler: the per-user limit (lib.telegram.throttle; admins are exempt) and the ban. A flooding
+Before any handler: the update's shape (a malformed or unknown one is logged and dropped, never a
+failed job), the chat (outside a private chat the bot only says it works in private chats), the per-user limit (lib.telegram.throttle; admins are exempt) and the ban. A flooding
 user's extra updates cost one Redis call and no database work; a banned user hears "blocked" at
 most once per window and nothing else.
 """
@@ -11,7 +12,7 @@ from lib.accounts.language import language_for
 from lib.models import ProcessedUpdate, User
 from lib.models.database import run_transaction
 from lib.runtime import current
-from lib.telegram import throttle
+from lib.telegram import private_only, shape, throttle
 from lib.telegram.bot import get_bot
 from lib.telegram.dispatch import process_update
 from lib.texts import t
@@ -43,6 +44,15 @@ def _tell(rt, chat, language: str, key: str) -> None:
 def run(update: dict) -> str:
     """Process the update once, even when Telegram or Redis delivered it twice."""
     rt = current()
+    try:
+        kind, parsed = shape.parse(update)
+    except shape.NotHandled as reason:
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        log.warning("dropped Telegram update %s (%s): %s", update_id if isinstance(update_id, int) else "?",
+                    shape.kind_name(update), reason)
+        return "dropped"
+    if private_only.outside_private(kind, parsed):
+        return private_only.refuse(rt, kind, parsed)
     sender = throttle.sender_of(update)
     verdict = throttle.HANDLE
     if sender and sender[0] not in rt.settings.admin_ids:
@@ -60,5 +70,5 @@ def run(update: dict) -> str:
     if verdict == throttle.WARN:
         _tell(rt, sender[1], _language(language, sender[2]), "rate_limited")
         return "throttled"
-    process_update(rt, update)
+    process_update(rt, parsed)
     return "handled"

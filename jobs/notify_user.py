@@ -2,6 +2,7 @@
 from lib.accounts.actions import language
 from lib.runtime import current
 from lib.telegram.bot import get_bot
+from lib.telegram.passwords import SECRET_TEXTS, hide_later
 from lib.telegram.ui import notice_button
 from lib.texts import t
 
@@ -14,5 +15,8 @@ def run(user_id: int, key: str, params: dict, button: list | None = None) -> str
     lang = language(user_id)
     if lang is None:
         return "unknown user"
-    get_bot(rt.settings).send_message(user_id, t(lang, key, **params), reply_markup=notice_button(lang, button))
+    message = get_bot(rt.settings).send_message(user_id, t(lang, key, **params),
+                                                 reply_markup=notice_button(lang, button))
+    if key in SECRET_TEXTS:  # e.g. a reinstalled server's new password
+        hide_later(rt, user_id, message.message_id, lang)
     return "sent"

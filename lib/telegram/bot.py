@@ -1,4 +1,7 @@
-"""The TeleBot instance for this process, pointed at TELEGRAM_API_URL, honouring 429 retry_after."""
+"""The TeleBot instance for this process, pointed at TELEGRAM_API_URL, honouring 429 retry_after.
+
+Every Bot API request has a connect and a read timeout (TIMEOUTS), so a Telegram that accepts a
+connection and never answers costs a bounded wait, never a hung job or web worker."""
 import logging
 import threading
 import time
@@ -9,6 +12,7 @@ from telebot import apihelper
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 30  # seconds; a longer wait is better spent failing the job and retrying it later
+TIMEOUTS = (5, 30)  # (connect, read) seconds; a big config document still uploads well within 30 s
 _session = requests.Session()
 _bots = {}
 _lock = threading.Lock()
@@ -23,6 +27,7 @@ def _rewind(files):
 
 def send_with_retry_after(method, url, params=None, files=None, timeout=None, proxies=None, attempts=4):
     """pyTelegramBotAPI's request sender: on 429 wait `retry_after` seconds and send again."""
+    timeout = timeout or (apihelper.CONNECT_TIMEOUT, apihelper.READ_TIMEOUT)  # requests waits forever on None
     for attempt in range(attempts):
         response = _session.request(method, url, params=params, files=files, timeout=timeout, proxies=proxies)
         if response.status_code != 429 or attempt == attempts - 1:
@@ -39,11 +44,15 @@ def send_with_retry_after(method, url, params=None, files=None, timeout=None, pr
     return response
 
 
-def get_bot(settings) -> telebot.TeleBot:
-    """One bot per token in this process (lib.telegram.dispatch adds the handlers where updates are handled)."""
+def get_bot(settings, timeouts=TIMEOUTS) -> telebot.TeleBot:
+    """One bot per token in this process (lib.telegram.dispatch adds the handlers where updates are handled).
+
+    `timeouts` (connect, read) hold for every Bot API request of the process from now on:
+    pyTelegramBotAPI keeps them module-wide, like the API URL."""
     with _lock:
         apihelper.API_URL = settings.telegram_api_url.rstrip("/") + "/bot{0}/{1}"
         apihelper.CUSTOM_REQUEST_SENDER = send_with_retry_after
+        apihelper.CONNECT_TIMEOUT, apihelper.READ_TIMEOUT = timeouts
         bot = _bots.get(settings.bot_token)
         if bot is None:
             bot = telebot.TeleBot(settings.bot_token, threaded=False, parse_mode="HTML")

@@ -119,11 +119,14 @@ def register_handlers(bot) -> None:
     bot.register_callback_query_handler(guarded(bot, lambda call: on_callback(bot, call)), func=lambda call: True)
 
 
-def process_update(rt, update: dict) -> None:
-    """Handle one raw update with this process's bot (its handlers registered on first use)."""
+def process_update(rt, update) -> None:
+    """Handle one update (a telebot Update, or a raw dict) with this process's bot (handlers registered on first use).
+
+    jobs.handle_update checks the update first (lib.telegram.shape) and keeps it out of groups
+    (lib.telegram.private_only), so every handler may assume a well-formed private chat."""
     bot = get_bot(rt.settings)
     with _registering:
         if not getattr(bot, "_shop_handlers", False):
             register_handlers(bot)
             bot._shop_handlers = True
-    bot.process_new_updates([Update.de_json(update)])
+    bot.process_new_updates([Update.de_json(update) if isinstance(update, dict) else update])

@@ -109,4 +109,8 @@ TEXTS = {
     "plan_mismatch": "A server can be renewed only with a plan of its own size.",
     "rate_limited": "⏳ You are sending messages too fast. Please wait a minute: I will answer again then.",
     "confirm_required": "Reinstalling wipes the disk: confirm it first.",
+    "private_only": "🔒 I work in private chats only. Write to me there: {link}",
+    "private_only_plain": "🔒 I work in private chats only. Write to me in a private chat.",
+    "secret_hidden": "🔒 Password hidden. Open the mini app to see it.",
+    "secret_hidden_no_app": "🔒 Password hidden. Press 🔑 Password on the server's card to see it again.",
 }

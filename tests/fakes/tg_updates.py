@@ -30,13 +30,27 @@ def private_chat(user):
     return chat
 
 
+def group_chat(chat_id, chat_type="supergroup", title="Fake group"):
+    """A group, supergroup or channel chat; their ids are negative in the Bot API."""
+    if chat_type not in ("group", "supergroup", "channel") or chat_id >= 0:
+        raise ValueError("a group, supergroup or channel has a negative id")
+    return {"id": chat_id, "type": chat_type, "title": title}
+
+
+def _chat(user, chat_type, chat_id):
+    if chat_type == "private":
+        return private_chat(user)
+    return group_chat(chat_id if chat_id is not None else -1001000000000 - user["id"], chat_type)
+
+
 def make_message_update(update_id, user_id, text, language_code="en", first_name="Ann",
-                        username=None, message_id=None, date=None):
-    """An Update with a private text message; /commands get a bot_command entity."""
+                        username=None, message_id=None, date=None, chat_type="private", chat_id=None):
+    """An Update with a text message (private unless chat_type says otherwise); /commands get a
+    bot_command entity."""
     user = make_user(user_id, first_name, username, language_code)
     message = {
         "message_id": message_id if message_id is not None else next(_user_message_ids),
-        "from": user, "chat": private_chat(user), "date": date or int(time.time()),
+        "from": user, "chat": _chat(user, chat_type, chat_id), "date": date or int(time.time()),
         "text": text,
     }
     if text.startswith("/"):
@@ -72,11 +86,11 @@ def make_pre_checkout_update(update_id, user_id, payload, total_amount, currency
 
 def make_successful_payment_update(update_id, user_id, payload, total_amount, currency="XTR",
                                    charge_id=None, first_name="Ann", language_code="en",
-                                   date=None):
+                                   date=None, chat_type="private", chat_id=None):
     """An Update with a service message carrying successful_payment."""
     user = make_user(user_id, first_name, None, language_code)
     return {"update_id": update_id, "message": {
-        "message_id": next(_user_message_ids), "from": user, "chat": private_chat(user),
+        "message_id": next(_user_message_ids), "from": user, "chat": _chat(user, chat_type, chat_id),
         "date": date or int(time.time()),
         "successful_payment": {
             "currency": currency, "total_amount": total_amount, "invoice_payload": payload,

@@ -60,3 +60,17 @@ def test_crypto_pay_gives_up_on_a_silent_api(silent_server):
     with pytest.raises(PaymentProviderError):
         CryptoPayClient("1234:AAfake", f"{silent_server}/api", timeout=0.5).call("getMe")
     assert time.monotonic() - started < 5
+
+
+def test_the_bot_gives_up_on_a_silent_telegram(make_shop, silent_server):
+    from lib.telegram.bot import TIMEOUTS, get_bot
+    shop = make_shop(TELEGRAM_API_URL=silent_server)
+    bot = get_bot(shop.settings, timeouts=(0.5, 0.5))
+    started = time.monotonic()
+    try:
+        with pytest.raises(Exception) as failure:  # requests' ReadTimeout, as pyTelegramBotAPI passes it on
+            bot.send_message(600001, "hello")
+        assert "timed out" in str(failure.value).lower()
+        assert time.monotonic() - started < 5
+    finally:
+        get_bot(shop.settings, timeouts=TIMEOUTS)  # the module-wide defaults back for the tests after this one

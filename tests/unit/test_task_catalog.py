@@ -43,9 +43,9 @@ def callers():
         where = path.relative_to(ROOT)
         for call in (n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)):
             name = call_name(call)
-            if name in ("enqueue", "after_commit"):
+            if name in ("enqueue", "enqueue_in", "after_commit"):
                 tail = [i for i, arg in enumerate(call.args) if task_named(arg)]
-                if tail and (name == "enqueue" or getattr(call.args[0], "id", "") == "enqueue"):
+                if tail and (name != "after_commit" or getattr(call.args[0], "id", "") in ("enqueue", "enqueue_in")):
                     args = call.args[tail[0] + 1:]
                     found.append((task_named(call.args[tail[0]]), sum(not isinstance(a, ast.Starred) for a in args),
                                   any(isinstance(a, ast.Starred) for a in args), f"{where}:{call.lineno}"))

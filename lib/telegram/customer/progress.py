@@ -7,6 +7,7 @@ import logging
 from telebot.apihelper import ApiTelegramException
 
 from lib.telegram.bot import get_bot
+from lib.telegram.passwords import hide_later
 from lib.texts import t
 from lib.vps.progress import progress_of, remember_message
 
@@ -26,6 +27,11 @@ def progress_text(lang: str, server: dict, plan_title: str) -> str:
     return "\n".join(lines)
 
 
+def _hide_password_later(rt, server: dict, message_id: int) -> None:
+    if server["step"] == "ready":  # only the last step's text shows the password
+        hide_later(rt, server["user_id"], message_id, server["lang"])
+
+
 def show_progress(rt, server_id: int) -> None:
     """Show the server's current step to its owner; a chat problem never stops provisioning."""
     server = progress_of(rt, server_id)
@@ -36,12 +42,14 @@ def show_progress(rt, server_id: int) -> None:
         if server["message_id"]:
             try:
                 bot.edit_message_text(text, server["user_id"], server["message_id"])
+                _hide_password_later(rt, server, server["message_id"])
                 return
             except ApiTelegramException as exc:
                 if "not modified" in str(exc.description):
                     return
         message = bot.send_message(server["user_id"], text)
         remember_message(server_id, message.message_id)
+        _hide_password_later(rt, server, message.message_id)
     except ApiTelegramException as exc:
         log.warning("progress of server %s not shown: %s", server_id, exc.description)
 

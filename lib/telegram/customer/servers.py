@@ -1,6 +1,7 @@
 """The customer's servers in the bot: list, card with the live state, power, reinstall, password, SSH key."""
 from lib.telegram.callbacks import int_arg
 from lib.telegram.customer import servers_screens as screens
+from lib.telegram.passwords import send_password
 from lib.telegram.ui import show
 from lib.texts import t
 from lib.vps import actions as vps
@@ -33,8 +34,8 @@ def on_reinstall_confirmed(bot, rt, user, chat, call, args):
 
 def on_password(bot, rt, user, chat, call, args):
     access = vps.password(rt, user["id"], int_arg(args) or 0)
-    bot.send_message(chat, t(user["lang"], "vps_password", server_id=access["id"], ip=access["ip"],
-                             login=access["user"], password=access["password"]))
+    send_password(bot, rt, chat, user["lang"], t(user["lang"], "vps_password", server_id=access["id"],
+                                                 ip=access["ip"], login=access["user"], password=access["password"]))
 
 
 def on_ssh_prompt(bot, rt, user, chat, call, args):
