@@ -8,7 +8,6 @@ With no DATABASE_URL it keeps an SQLite file under ./data/, with no REDIS_URL it
 in-process Redis, and with BOT_TOKEN but no PUBLIC_URL it long-polls Telegram instead of
 waiting for a webhook.
 """
-import json
 import logging
 import sys
 import threading
@@ -91,7 +90,7 @@ def start_polling(rt):
                     webhook_removed = bool(bot.remove_webhook())
                 # Raw dicts, exactly what a webhook would have received.
                 for update in apihelper.get_updates(bot.token, offset=offset, timeout=25, long_polling_timeout=20):
-                    accept_update(rt.redis, update["update_id"], json.dumps(update))
+                    accept_update(rt.redis, update["update_id"], update)
                     offset = update["update_id"] + 1
             except Exception as exc:
                 log.warning("polling Telegram failed (%s); retrying in 5 s", type(exc).__name__)

@@ -22,7 +22,7 @@ def accept_telegram_update(secret_header: str | None, raw: bytes) -> tuple:
     update_id = update.get("update_id") if isinstance(update, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         return 400, {"error": "not a Telegram update: update_id missing"}
-    queued = accept_update(rt.redis, update_id, raw)
+    queued = accept_update(rt.redis, update_id, update)
     return 200, {"ok": True, "duplicate": not queued}
 
 

@@ -7,7 +7,6 @@ current state when it runs anyway. A copy that is running (or whose worker died,
 does not block a new one; the job's own lock (lib.exclusive) keeps two runs apart.
 """
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
@@ -21,7 +20,6 @@ from rq.job import Job, JobStatus
 QUEUES = ("high", "default", "actions", "low")
 RETRY_INTERVALS = (10, 30, 90, 300)  # seconds between the tries of a failing job
 RESULT_TTL, FAILURE_TTL = 3600, 7 * 86400
-SCHEDULER_GRACE = 5  # seconds a scheduled job may be overdue before cron_tick queues it itself
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
@@ -145,27 +143,6 @@ def enqueue_in(redis, seconds: float, task: Task, *args) -> Job:
         timedelta(seconds=seconds), task.path, *args, **_options(task), **({"job_id": job_id} if job_id else {})))
 
 
-def queue_overdue_scheduled(redis, overdue: float = SCHEDULER_GRACE) -> int:
-    """Queue scheduled jobs (retries, delayed tries) overdue by more than `overdue` seconds.
-
-    RQ's scheduler moves them within a second while a worker holds its lock; after a crash that
-    lock outlives the dead worker for a minute, and a new worker looks for it only at its next
-    maintenance run. cron_tick calls this so that retry intervals keep moving meanwhile. ZREM
-    first: of this and a scheduler waking at the same moment, only one queues a job."""
-    moved, latest = 0, time.time() - overdue
-    for name in QUEUES:
-        q = queue(redis, name)
-        key = q.scheduled_job_registry.key
-        for job_id in redis.zrangebyscore(key, 0, latest, start=0, num=500):
-            if not redis.zrem(key, job_id):
-                continue
-            job = q.fetch_job(job_id.decode())
-            if job is not None:
-                q.enqueue_job(job)
-                moved += 1
-    return moved
-
-
 def enqueue_many(redis, calls) -> int:
     """Queue many (task, args) pairs, one pipeline per queue (cron_tick's batches); no id dedupe here."""
     by_queue = {}
@@ -183,3 +160,38 @@ def enqueue_many(redis, calls) -> int:
 def queue_depths(redis) -> dict:
     """Jobs waiting per queue (for summaries and metrics)."""
     return {name: queue(redis, name).count for name in QUEUES}
+
+
+# SET NX EX on KEYS[1]; when the key is new, run the flattened commands in ARGV[2:] ("count, args…" each).
+_IF_FIRST = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+"""
+_queues = {}
+_script = None
+
+
+def enqueue_if_first(redis, seen_key: str, seen_ttl: int, task: Task, *args) -> bool:
+    """Queue `task(*args)` unless `seen_key` exists, and set it: one round trip (the webhook's hot path).
+
+    RQ builds the job and its commands into a pipeline that is never sent; the script runs them
+    only if SET NX wins, so a repeat costs nothing and two copies can never both queue."""
+    global _script
+    q = _queues.get(task.queue)
+    if q is None or q.connection is not redis:  # kept, so RQ asks for the server's version once per process
+        q = _queues[task.queue] = queue(redis, task.queue)
+    job = q.create_job(task.path, args=args, timeout=task.timeout, result_ttl=RESULT_TTL,
+                       failure_ttl=FAILURE_TTL, retry=task.retry())
+    pipe = redis.pipeline(transaction=False)
+    q.enqueue_job(job, pipeline=pipe)
+    commands = [arg for command, _ in pipe.command_stack for arg in (len(command), *command)]
+    pipe.reset()
+    if _script is None:  # a Script is its text and SHA: any client can run it
+        _script = redis.register_script(_IF_FIRST)
+    return bool(_script(keys=[seen_key], args=[seen_ttl, *commands], client=redis))

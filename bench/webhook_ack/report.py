@@ -95,7 +95,7 @@ def verdict(results, services) -> dict:
         p99 = shop["latency"]["latency_ms"]["p99"]
         errors = shop["latency"]["error_total"]
         v.update(p99_ms=p99, latency_errors=errors, p99_ok=p99 is not None and p99 <= TARGET_P99_MS and not errors)
-        # Accepted updates wait in the Telegram inbox (no worker runs during the bench).
+        # Accepted updates wait as handle_update jobs (no worker runs during the bench).
         queued = services.redis.llen("shop:tg:inbox") + services.redis.llen("rq:queue:high")
         ok = (shop["warmup"] or {"ok": 0})["ok"] + shop["ceiling"]["all_ok"] + shop["latency"]["ok"]
         v.update(queued_jobs=queued, shop_ok_answers=ok, no_repeats=queued >= ok)

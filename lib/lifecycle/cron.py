@@ -13,10 +13,11 @@ from lib.billing.orders import UNPAID_ORDER_TTL
 from lib.billing.refunds import unfinished_refunds
 from lib.broadcast.broadcasts import quiet_broadcasts
 from lib.lifecycle.due import BATCH, due_work
+from lib.lifecycle.scheduled import queue_overdue_scheduled
 from lib.models import Event, Order, ProcessedUpdate, VpnPeer, VpsServer
 from lib.models import order_states as states
 from lib.models.database import run_transaction
-from lib.tasks import enqueue, enqueue_many, queue_overdue_scheduled
+from lib.tasks import enqueue, enqueue_many
 
 PROCESSED_UPDATE_TTL = timedelta(days=3)
 RECONCILE_LOCK = "shop:reconcile:last"

@@ -112,7 +112,7 @@ def test_a_scheduled_retry_keeps_its_interval_after_the_worker_holding_the_sched
                                                                                                 fake_proxmox):
     from rq import Queue
 
-    from lib.tasks import SCHEDULER_GRACE
+    from lib.lifecycle.scheduled import SCHEDULER_GRACE
     from tests.support.crashes import TICK, cron_ticking
     fake_proxmox.fail_next("clone")  # the first try fails: RQ schedules the next one RETRY_INTERVALS[0] later
     order_id = pay_vps(vps_shop)

@@ -66,4 +66,4 @@ def test_oversized_bodies_are_refused_by_a_real_server_with_or_without_a_length(
                 assert answer.status_code == 413, (path, answer.status_code, answer.text)
     finally:
         stop(server)
-    assert shop.redis.llen("shop:tg:inbox") == 0
+    assert shop.redis.llen("rq:queue:high") == 0  # no update was queued

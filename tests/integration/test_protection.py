@@ -61,7 +61,7 @@ def test_every_route_refuses_an_oversized_body_with_413(shop):
         assert answer.status_code == 413, path
         assert answer.get_json()["error"] == "body too large"
         assert all(h in answer.headers for h in SECURITY_HEADERS), path
-    assert shop.redis.llen("shop:tg:inbox") == 0
+    assert shop.redis.llen("rq:queue:high") == 0  # no update was queued
 
 
 def test_security_headers_and_a_request_id_on_every_answer(shop):
